@@ -406,7 +406,9 @@ daemon_reload (PxedDaemon *d)
     {
       Instance *inst = g_ptr_array_index (removed, i);
       g_message ("stopping instance '%s' (its conf.d file is gone or disabled)", inst->name);
-      g_ptr_array_remove (d->instances, inst);
+      guint idx;
+      if (g_ptr_array_find (d->instances, inst, &idx))
+        g_ptr_array_steal_index (d->instances, idx);
       instance_stop (d, inst);
       n_changed++;
     }
@@ -425,8 +427,8 @@ daemon_reload (PxedDaemon *d)
       if (s->old != NULL)
         {
           guint idx;
-          g_ptr_array_find (d->instances, s->old, &idx);
-          g_ptr_array_remove_index (d->instances, idx);
+          if (g_ptr_array_find (d->instances, s->old, &idx))
+            g_ptr_array_steal_index (d->instances, idx);
           instance_stop (d, s->old);
           g_message ("restarting instance '%s'", s->fresh->name);
         }
