@@ -1,0 +1,959 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The tftp plugin: read-only TFTP from the content tree.
+ *
+ * Requests arrive through the net service's shared endpoints. Each accepted
+ * read request gets its own socket (a new TID) watched by one GSource on the
+ * host context; that source also carries the retransmission timer (its ready
+ * time). The protocol itself lives in tftp-transfer.c as a pure state
+ * machine; this file only does the I/O it asks for: pread of a window into
+ * a scratch buffer shared by all sessions, sendmmsg of the window.
+ *
+ * Reload: changed limits apply to new transfers; a changed root or listen
+ * list is opened or subscribed in reload_prepare, so a failure changes
+ * nothing. Running transfers keep their content and parameters. */
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <glib-unix.h>
+#include <pxed/pxed.h>
+
+#include "tftp-packet.h"
+#include "tftp-transfer.h"
+
+#define TFTP_DEFAULT_PORT 69
+/* Most bytes read and sent in one sendmmsg batch. */
+#define TFTP_BATCH_BYTES (1024 * 1024)
+/* sendmmsg takes at most UIO_MAXIOV messages. */
+#define TFTP_BATCH_MSGS 1024
+/* Packets handled per wakeup of one session before yielding. */
+#define TFTP_RECV_BURST 64
+
+typedef struct {
+  char           **listen;
+  char            *root_dir;        /* NULL: generated content only */
+  PxedContentRoot *root;            /* opened at start / reload_prepare */
+  guint            max_sessions;
+  guint            max_per_client;
+  guint            blksize_max;
+  guint            windowsize_max;
+  guint            timeout_ms;
+  guint            timeout_max_ms;
+  guint            retries;
+  gboolean         use_mtu;
+  guint64          netascii_max;
+} TftpConfig;
+
+typedef struct _TftpSession TftpSession;
+
+struct _PxedPlugin {
+  PxedHost    *host;
+  char        *instance;
+  TftpConfig  *cfg;
+  GPtrArray   *subs;          /* PxedUdpSubscription* */
+  GHashTable  *sessions;      /* "ip:port" of the client -> TftpSession* */
+  GHashTable  *per_client;    /* "ip" -> number of sessions */
+  gboolean     stopping;
+  PxedDoneFunc done;
+  gpointer     done_data;
+  /* Shared by every session: used only synchronously while sending. */
+  guint8        *scratch;
+  gsize          scratch_size;
+  struct mmsghdr msgs[TFTP_BATCH_MSGS];
+  struct iovec   iovs[TFTP_BATCH_MSGS][2];
+  guint8         headers[TFTP_BATCH_MSGS][4];
+  /* Busy drops, summarised in the log at most every 10 s. */
+  guint64        n_busy_drops;
+  gint64         busy_logged_us;
+};
+
+typedef struct {
+  GSource      base;
+  TftpSession *session;
+} TftpSessionSource;
+
+struct _TftpSession {
+  PxedPlugin    *plugin;
+  TftpTransfer   xfer;
+  TftpNegotiated neg;
+  TftpMode       mode;
+  PxedContent   *content;
+  GBytes        *netascii;   /* the converted file, netascii transfers only */
+  int            fd;
+  GSource       *source;
+  gpointer       fd_tag;
+  struct sockaddr_storage peer;
+  socklen_t      peer_len;
+  char          *key;        /* "ip:port" */
+  char          *ip;
+  char          *mac;        /* from the clients service, may be NULL */
+  char          *path;       /* normalised, for logs */
+  gint64         start_us;
+  /* Part of a window not yet sent (socket buffer full). */
+  guint64        pend_first;
+  guint          pend_count;
+  gboolean       want_out;
+};
+
+/* ---- configuration ---------------------------------------------------------- */
+
+static const PxedOptionSpec tftp_options[] = {
+  { "listen", PXED_OPTION_LIST, "0.0.0.0:69", 0, 0, PXED_OPTION_FLAG_EXCLUSIVE,
+    "Addresses to answer on: ADDRESS:PORT, [IPV6]:PORT or INTERFACE (default port 69)", NULL },
+  { "root", PXED_OPTION_PATH, NULL, 0, 0, 0,
+    "Directory served; without it only generated files are served", NULL },
+  { "max-sessions", PXED_OPTION_UINT, "1000", 1, 100000, 0,
+    "Most concurrent transfers; requests beyond it are dropped (clients retry)", NULL },
+  { "max-sessions-per-client", PXED_OPTION_UINT, "64", 1, 100000, 0,
+    "Most concurrent transfers to one client address", NULL },
+  { "block-size-max", PXED_OPTION_UINT, "65464", TFTP_BLKSIZE_MIN, TFTP_BLKSIZE_MAX, 0,
+    "Largest blksize granted (RFC 2348)", NULL },
+  { "windowsize-max", PXED_OPTION_UINT, "64", 1, TFTP_BATCH_MSGS, 0,
+    "Largest windowsize granted (RFC 7440); 1 disables windowing", NULL },
+  { "use-interface-mtu", PXED_OPTION_BOOL, "true", 0, 0, 0,
+    "Cap blksize so a DATA packet fits the MTU of the arrival interface", NULL },
+  { "timeout", PXED_OPTION_DURATION, "1s", 100, 60000, 0,
+    "Initial retransmission timeout; doubles on every retry", NULL },
+  { "timeout-max", PXED_OPTION_DURATION, "8s", 100, 300000, 0,
+    "Longest retransmission timeout after backoff", NULL },
+  { "retries", PXED_OPTION_UINT, "5", 1, 100, 0,
+    "Retransmissions of one window before the transfer is abandoned", NULL },
+  { "netascii-max", PXED_OPTION_SIZE, "16MiB", 0, G_GUINT64_CONSTANT (1) << 30, 0,
+    "Largest file served in netascii mode (it is converted in memory)", NULL },
+  { NULL }
+};
+
+static void
+tftp_config_free (TftpConfig *cfg)
+{
+  if (cfg == NULL)
+    return;
+  g_strfreev (cfg->listen);
+  g_free (cfg->root_dir);
+  if (cfg->root != NULL)
+    pxed_content_root_unref (cfg->root);
+  g_free (cfg);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TftpConfig, tftp_config_free)
+
+static TftpConfig *
+tftp_config_new (const PxedSection *sec)
+{
+  TftpConfig *cfg = g_new0 (TftpConfig, 1);
+  const char *const *listen = pxed_section_get_strv (sec, "listen");
+  const char *root = pxed_section_get_string (sec, "root");
+
+  cfg->listen = g_strdupv ((char **) listen);
+  if (cfg->listen == NULL)
+    {
+      cfg->listen = g_new0 (char *, 2);
+      cfg->listen[0] = g_strdup ("0.0.0.0:69");
+    }
+  cfg->root_dir = g_strdup (root);
+  cfg->max_sessions = (guint) pxed_section_get_uint (sec, "max-sessions");
+  cfg->max_per_client = (guint) pxed_section_get_uint (sec, "max-sessions-per-client");
+  cfg->blksize_max = (guint) pxed_section_get_uint (sec, "block-size-max");
+  cfg->windowsize_max = (guint) pxed_section_get_uint (sec, "windowsize-max");
+  cfg->use_mtu = pxed_section_get_bool (sec, "use-interface-mtu");
+  cfg->timeout_ms = (guint) pxed_section_get_duration_ms (sec, "timeout");
+  cfg->timeout_max_ms = (guint) pxed_section_get_duration_ms (sec, "timeout-max");
+  cfg->retries = (guint) pxed_section_get_uint (sec, "retries");
+  cfg->netascii_max = pxed_section_get_size (sec, "netascii-max");
+  /* Defaults for a section that lacks them (unit tests, old snapshots). */
+  if (cfg->max_sessions == 0)
+    cfg->max_sessions = 1000;
+  if (cfg->max_per_client == 0)
+    cfg->max_per_client = 64;
+  if (cfg->blksize_max < TFTP_BLKSIZE_MIN || cfg->blksize_max > TFTP_BLKSIZE_MAX)
+    cfg->blksize_max = TFTP_BLKSIZE_MAX;
+  cfg->windowsize_max = CLAMP (cfg->windowsize_max, 1, TFTP_BATCH_MSGS);
+  if (cfg->timeout_ms == 0)
+    cfg->timeout_ms = 1000;
+  cfg->timeout_max_ms = MAX (cfg->timeout_max_ms, cfg->timeout_ms);
+  if (cfg->retries == 0)
+    cfg->retries = 5;
+  return cfg;
+}
+
+static gboolean
+tftp_validate (const PxedSection *sec, GError **error)
+{
+  const char *const *listen = pxed_section_get_strv (sec, "listen");
+
+  for (guint i = 0; listen != NULL && listen[i] != NULL; i++)
+    {
+      PxedListenSpec spec;
+      g_autoptr(GError) local_error = NULL;
+
+      if (!pxed_net_parse_listen (listen[i], TFTP_DEFAULT_PORT, &spec, &local_error))
+        {
+          pxed_section_set_error (sec, "listen", error, "%s", local_error->message);
+          return FALSE;
+        }
+    }
+  if (pxed_section_get_duration_ms (sec, "timeout") > pxed_section_get_duration_ms (sec, "timeout-max"))
+    {
+      pxed_section_set_error (sec, "timeout", error, "must not exceed timeout-max");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---- sessions --------------------------------------------------------------- */
+
+static void tftp_request_cb (const PxedDatagram *dgram, gpointer user_data);
+
+static void
+tftp_session_free (TftpSession *s)
+{
+  PxedPlugin *self = s->plugin;
+  guint n;
+
+  g_hash_table_remove (self->sessions, s->key);
+  n = GPOINTER_TO_UINT (g_hash_table_lookup (self->per_client, s->ip));
+  if (n <= 1)
+    g_hash_table_remove (self->per_client, s->ip);
+  else
+    g_hash_table_insert (self->per_client, g_strdup (s->ip), GUINT_TO_POINTER (n - 1));
+
+  if (s->source != NULL)
+    {
+      g_source_destroy (s->source);
+      g_source_unref (s->source);
+    }
+  if (s->fd >= 0)
+    close (s->fd);
+  if (s->content != NULL)
+    pxed_content_unref (s->content);
+  g_clear_pointer (&s->netascii, g_bytes_unref);
+  g_free (s->key);
+  g_free (s->ip);
+  g_free (s->mac);
+  g_free (s->path);
+  g_free (s);
+
+  if (self->stopping && self->done != NULL && g_hash_table_size (self->sessions) == 0)
+    {
+      PxedDoneFunc done = self->done;
+
+      self->done = NULL;
+      done (self->done_data);
+    }
+}
+
+static void
+tftp_session_send_error (TftpSession *s, TftpErrorCode code, const char *text)
+{
+  guint8 buf[128];
+  gsize n = tftp_build_error (code, text, buf, sizeof buf);
+
+  if (n > 0 && sendto (s->fd, buf, n, 0, (struct sockaddr *) &s->peer, s->peer_len) < 0)
+    g_debug ("%s: sending ERROR: %s", s->key, g_strerror (errno));
+}
+
+static gsize
+tftp_session_total_bytes (TftpSession *s)
+{
+  return (gsize) s->xfer.p.size;
+}
+
+static void
+tftp_session_finish (TftpSession *s, const TftpAction *a)
+{
+  PxedPlugin *self = s->plugin;
+  gint64 us = MAX (g_get_monotonic_time () - s->start_us, 1);
+  double secs = (double) us / G_USEC_PER_SEC;
+  g_autofree char *opts = tftp_negotiated_to_string (&s->neg);
+  const char *mode = s->mode == TFTP_MODE_NETASCII ? " netascii" : "";
+
+  if (a->kind == TFTP_ACTION_DONE)
+    {
+      gsize bytes = tftp_session_total_bytes (s);
+      g_autofree char *stage = g_strconcat ("tftp:", s->path, NULL);
+      PxedClientFacts facts = { .ip = s->ip, .arch = -1, .stage = stage };
+
+      PXED_LOG_CLIENT (G_LOG_LEVEL_MESSAGE, self->instance, s->mac, s->ip,
+                       "sent %s: %" G_GSIZE_FORMAT " bytes in %.3f s (%.1f MB/s)%s%s%s, "
+                       "%" G_GUINT64_FORMAT " blocks resent, client port %u",
+                       s->path, bytes, secs, (double) bytes / secs / 1e6, mode,
+                       opts[0] != '\0' ? " " : "", opts, s->xfer.n_retransmits,
+                       pxed_net_address_get_port ((struct sockaddr *) &s->peer));
+      pxed_clients_update (self->host, &facts);
+    }
+  else
+    {
+      guint64 acked = s->xfer.acked > 0 ? tftp_transfer_block_offset (&s->xfer, s->xfer.acked)
+                                              + tftp_transfer_block_len (&s->xfer, s->xfer.acked)
+                                        : 0;
+
+      if (s->xfer.client_error != 0 || s->xfer.client_error_text[0] != '\0')
+        {
+          g_autofree char *text = pxed_log_sanitize (s->xfer.client_error_text,
+                                                     strlen (s->xfer.client_error_text), 64);
+
+          PXED_LOG_CLIENT (G_LOG_LEVEL_INFO, self->instance, s->mac, s->ip,
+                           "%s: %s (error %u \"%s\") after %" G_GUINT64_FORMAT
+                           " bytes in %.3f s%s%s%s",
+                           s->path, a->reason, s->xfer.client_error, text, acked, secs,
+                           mode, opts[0] != '\0' ? " " : "", opts);
+        }
+      else
+        PXED_LOG_CLIENT (G_LOG_LEVEL_INFO, self->instance, s->mac, s->ip,
+                         "%s: failed, %s after %" G_GUINT64_FORMAT " bytes in %.3f s%s%s%s",
+                         s->path, a->reason, acked, secs, mode,
+                         opts[0] != '\0' ? " " : "", opts);
+    }
+  tftp_session_free (s);
+}
+
+/* Makes sure the scratch buffer holds @size bytes. */
+static guint8 *
+tftp_plugin_scratch (PxedPlugin *self, gsize size)
+{
+  if (self->scratch_size < size)
+    {
+      g_free (self->scratch);
+      self->scratch = g_malloc (size);
+      self->scratch_size = size;
+    }
+  return self->scratch;
+}
+
+static void
+tftp_session_want_write (TftpSession *s, gboolean want)
+{
+  if (s->want_out == want)
+    return;
+  s->want_out = want;
+  g_source_modify_unix_fd (s->source, s->fd_tag, want ? (G_IO_IN | G_IO_OUT) : G_IO_IN);
+}
+
+/* Sends the pending blocks as far as the socket takes them. FALSE on a read
+ * error (the session was finished). */
+static gboolean
+tftp_session_flush (TftpSession *s)
+{
+  PxedPlugin *self = s->plugin;
+
+  while (s->pend_count > 0)
+    {
+      guint64 first = s->pend_first;
+      guint n = 0;
+      gsize total = 0;
+      guint64 offset = tftp_transfer_block_offset (&s->xfer, first);
+      const guint8 *data;
+      int sent;
+
+      /* As many blocks as fit in one batch (at least one). */
+      while (n < s->pend_count && n < TFTP_BATCH_MSGS
+             && (n == 0 || total + tftp_transfer_block_len (&s->xfer, first + n) <= TFTP_BATCH_BYTES))
+        total += tftp_transfer_block_len (&s->xfer, first + n++);
+
+      if (s->netascii != NULL)
+        data = (const guint8 *) g_bytes_get_data (s->netascii, NULL) + offset;
+      else
+        {
+          guint8 *buf = tftp_plugin_scratch (self, MAX (total, 1));
+          gsize got = 0;
+
+          while (got < total)
+            {
+              gssize r = pxed_content_pread (s->content, buf + got, total - got, offset + got);
+
+              if (r < 0 && errno == EINTR)
+                continue;
+              if (r <= 0)
+                {
+                  g_autoptr(GError) error = NULL;
+                  TftpAction fail = { .kind = TFTP_ACTION_FAIL, .error_code = -1 };
+
+                  g_set_error (&error, PXED_CONTENT_ERROR, PXED_CONTENT_ERROR_FAILED,
+                               "read error");
+                  fail.reason = r < 0 ? "read error" : "file shrank while being sent";
+                  tftp_session_send_error (s, pxed_content_error_to_tftp (error),
+                                           pxed_content_error_to_text (error));
+                  tftp_session_finish (s, &fail);
+                  return FALSE;
+                }
+              got += (gsize) r;
+            }
+          data = buf;
+        }
+
+      for (guint i = 0, pos = 0; i < n; i++)
+        {
+          gsize len = tftp_transfer_block_len (&s->xfer, first + i);
+
+          tftp_build_data_header (tftp_transfer_block_wire (first + i), self->headers[i]);
+          self->iovs[i][0].iov_base = self->headers[i];
+          self->iovs[i][0].iov_len = 4;
+          self->iovs[i][1].iov_base = (void *) (data + pos);
+          self->iovs[i][1].iov_len = len;
+          memset (&self->msgs[i], 0, sizeof self->msgs[i]);
+          self->msgs[i].msg_hdr.msg_name = &s->peer;
+          self->msgs[i].msg_hdr.msg_namelen = s->peer_len;
+          self->msgs[i].msg_hdr.msg_iov = self->iovs[i];
+          self->msgs[i].msg_hdr.msg_iovlen = 2;
+          pos += len;
+        }
+
+      sent = sendmmsg (s->fd, self->msgs, n, 0);
+      if (sent < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)
+            {
+              tftp_session_want_write (s, TRUE);
+              return TRUE;
+            }
+          /* Anything else: treat the window as lost; the timer resends. */
+          g_debug ("%s: sendmmsg: %s", s->key, g_strerror (errno));
+          s->pend_count = 0;
+          break;
+        }
+      s->pend_first += (guint) sent;
+      s->pend_count -= (guint) sent;
+      if ((guint) sent < n)
+        {
+          tftp_session_want_write (s, TRUE);
+          return TRUE;
+        }
+    }
+  tftp_session_want_write (s, FALSE);
+  return TRUE;
+}
+
+/* Carries out an action of the state machine. FALSE when the session ended. */
+static gboolean
+tftp_session_apply (TftpSession *s, const TftpAction *a)
+{
+  switch (a->kind)
+    {
+    case TFTP_ACTION_NONE:
+      return TRUE;
+    case TFTP_ACTION_SEND:
+      g_source_set_ready_time (s->source, g_get_monotonic_time ()
+                                          + (gint64) tftp_transfer_get_timeout_ms (&s->xfer) * 1000);
+      if (a->oack)
+        {
+          guint8 buf[256];
+          gsize n = tftp_build_oack (&s->neg, buf, sizeof buf);
+
+          s->pend_count = 0;
+          if (sendto (s->fd, buf, n, 0, (struct sockaddr *) &s->peer, s->peer_len) < 0)
+            g_debug ("%s: sending OACK: %s", s->key, g_strerror (errno));
+          return TRUE;
+        }
+      s->pend_first = a->first;
+      s->pend_count = a->count;
+      return tftp_session_flush (s);
+    case TFTP_ACTION_DONE:
+    case TFTP_ACTION_FAIL:
+    default:
+      if (a->kind == TFTP_ACTION_FAIL && a->error_code >= 0)
+        tftp_session_send_error (s, (TftpErrorCode) a->error_code, a->error_text);
+      tftp_session_finish (s, a);
+      return FALSE;
+    }
+}
+
+static gboolean
+tftp_session_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
+{
+  TftpSession *s = ((TftpSessionSource *) source)->session;
+  GIOCondition cond = g_source_query_unix_fd (source, s->fd_tag);
+  gint64 ready = g_source_get_ready_time (source);
+
+  if (cond & G_IO_IN)
+    {
+      for (guint i = 0; i < TFTP_RECV_BURST; i++)
+        {
+          guint8 buf[1024];
+          struct sockaddr_storage from;
+          socklen_t from_len = sizeof from;
+          ssize_t n = recvfrom (s->fd, buf, sizeof buf, MSG_TRUNC, (struct sockaddr *) &from,
+                                &from_len);
+          TftpAction a;
+
+          if (n < 0)
+            {
+              if (errno == EINTR)
+                continue;
+              break; /* EAGAIN, or an ICMP error: nothing to read */
+            }
+          if (!pxed_net_address_equal ((struct sockaddr *) &from, (struct sockaddr *) &s->peer))
+            {
+              /* RFC 1350: a packet from another TID gets error 5 and does not
+               * disturb the transfer. Never answer an ERROR. */
+              guint8 err[64];
+              gsize len;
+
+              if (n >= 2 && buf[0] == 0 && buf[1] == TFTP_OP_ERROR)
+                continue;
+              len = tftp_build_error (TFTP_ERR_UNKNOWN_TID, "Unknown transfer ID", err, sizeof err);
+              if (sendto (s->fd, err, len, 0, (struct sockaddr *) &from, from_len) < 0)
+                g_debug ("%s: sending error 5: %s", s->key, g_strerror (errno));
+              continue;
+            }
+          a = tftp_transfer_on_packet (&s->xfer, buf, MIN ((gsize) n, sizeof buf));
+          if (!tftp_session_apply (s, &a))
+            return G_SOURCE_REMOVE;
+          /* Lock-step: the next ACK cannot be there yet; poll says when it
+           * is (saves a recvfrom per block). */
+          if (a.kind == TFTP_ACTION_SEND)
+            break;
+        }
+    }
+  if ((cond & G_IO_OUT) && s->pend_count > 0)
+    {
+      if (!tftp_session_flush (s))
+        return G_SOURCE_REMOVE;
+    }
+  else if (cond & G_IO_OUT)
+    tftp_session_want_write (s, FALSE);
+
+  if (ready >= 0 && g_source_get_time (source) >= ready
+      && g_source_get_ready_time (source) == ready)
+    {
+      TftpAction a = tftp_transfer_on_timeout (&s->xfer);
+
+      if (a.kind == TFTP_ACTION_NONE)
+        g_source_set_ready_time (source, -1);
+      else if (a.kind == TFTP_ACTION_SEND)
+        g_debug ("%s: timeout, resending from block %" G_GUINT64_FORMAT " (try %u)", s->key,
+                 a.first, s->xfer.tries);
+      if (!tftp_session_apply (s, &a))
+        return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs tftp_session_source_funcs = {
+  .dispatch = tftp_session_dispatch,
+};
+
+/* ---- requests --------------------------------------------------------------- */
+
+static void
+tftp_reply_error (const PxedDatagram *dgram, TftpErrorCode code, const char *text)
+{
+  guint8 buf[128];
+  gsize n = tftp_build_error (code, text, buf, sizeof buf);
+  g_autoptr(GError) error = NULL;
+
+  if (n > 0 && !pxed_net_udp_reply (dgram, (const struct sockaddr *) &dgram->peer, dgram->peer_len,
+                                    buf, n, &error))
+    g_debug ("sending ERROR: %s", error->message);
+}
+
+static void
+tftp_note_busy (PxedPlugin *self, const char *peer, const char *why)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  self->n_busy_drops++;
+  g_debug ("%s: request dropped: %s", peer, why);
+  if (now - self->busy_logged_us >= 10 * G_USEC_PER_SEC)
+    {
+      g_info ("busy: %" G_GUINT64_FORMAT " requests dropped so far (%u transfers running, "
+              "max-sessions %u, max-sessions-per-client %u)",
+              self->n_busy_drops, g_hash_table_size (self->sessions), self->cfg->max_sessions,
+              self->cfg->max_per_client);
+      self->busy_logged_us = now;
+    }
+}
+
+/* Reads a whole file for netascii conversion. */
+static GBytes *
+tftp_read_netascii (PxedContent *content, guint64 max, GError **error)
+{
+  guint64 size = pxed_content_get_size (content);
+  g_autofree guint8 *buf = NULL;
+  gsize got = 0;
+
+  if (size > max)
+    {
+      g_set_error (error, PXED_CONTENT_ERROR, PXED_CONTENT_ERROR_TOO_LARGE,
+                   "%" G_GUINT64_FORMAT " bytes exceed netascii-max", size);
+      return NULL;
+    }
+  buf = g_malloc (MAX (size, 1));
+  while (got < size)
+    {
+      gssize r = pxed_content_pread (content, buf + got, (gsize) size - got, got);
+
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r <= 0)
+        {
+          g_set_error (error, PXED_CONTENT_ERROR, PXED_CONTENT_ERROR_FAILED, "read: %s",
+                       r < 0 ? g_strerror (errno) : "short file");
+          return NULL;
+        }
+      got += (gsize) r;
+    }
+  return tftp_netascii_encode (buf, got);
+}
+
+static void
+tftp_request_cb (const PxedDatagram *dgram, gpointer user_data)
+{
+  PxedPlugin *self = user_data;
+  TftpConfig *cfg = self->cfg;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *ip = NULL;
+  g_autofree char *path_text = NULL;
+  g_autoptr(PxedClientFacts) known = NULL;
+  g_autoptr(PxedContent) content = NULL;
+  g_autoptr(GBytes) netascii = NULL;
+  PxedRequestInfo info = { .protocol = "tftp", .arch = -1 };
+  TftpRequest req;
+  TftpLimits limits;
+  TftpTransferParams params;
+  TftpSession *s;
+  TftpSessionSource *src;
+  TftpAction a;
+  guint64 size;
+  guint n_client;
+  int fd;
+
+  if (self->stopping)
+    return;
+  key = pxed_net_endpoint_to_string ((const struct sockaddr *) &dgram->peer, dgram->peer_len);
+
+  if (!tftp_request_parse (dgram->data, dgram->len, &req, &error))
+    {
+      guint16 op = dgram->len >= 2 ? (guint16) ((dgram->data[0] << 8) | dgram->data[1]) : 0;
+
+      g_debug ("%s: bad request: %s", key, error->message);
+      /* Stray DATA/ACK/ERROR/OACK on the request port: drop (no loops). */
+      if (op >= TFTP_OP_DATA && op <= TFTP_OP_OACK)
+        return;
+      tftp_reply_error (dgram, tftp_request_error_to_code (error), "Illegal TFTP operation");
+      return;
+    }
+  path_text = pxed_log_sanitize (req.filename, req.filename_len, 128);
+  ip = pxed_net_address_to_string ((const struct sockaddr *) &dgram->peer, dgram->peer_len);
+  if (req.opcode == TFTP_OP_WRQ)
+    {
+      PXED_LOG_CLIENT (G_LOG_LEVEL_INFO, self->instance, NULL, ip,
+                       "write request for %s refused (read-only server)", path_text);
+      tftp_reply_error (dgram, TFTP_ERR_ACCESS, "Access violation");
+      return;
+    }
+
+  /* A retransmitted request of a running transfer: that transfer answers. */
+  if (g_hash_table_contains (self->sessions, key))
+    {
+      g_debug ("%s: duplicate request for %s ignored", key, path_text);
+      return;
+    }
+  if (g_hash_table_size (self->sessions) >= cfg->max_sessions)
+    {
+      tftp_note_busy (self, key, "max-sessions reached");
+      return;
+    }
+  n_client = GPOINTER_TO_UINT (g_hash_table_lookup (self->per_client, ip));
+  if (n_client >= cfg->max_per_client)
+    {
+      tftp_note_busy (self, key, "max-sessions-per-client reached");
+      return;
+    }
+
+  known = pxed_clients_lookup_ip (self->host, ip);
+  info.ip = ip;
+  if (known != NULL)
+    {
+      info.mac = known->mac;
+      info.arch = known->arch;
+    }
+
+  content = pxed_content_open (self->host, cfg->root, req.filename, &info, &error);
+  if (content == NULL)
+    {
+      PxedClientFacts facts = { .ip = ip, .arch = -1, .last_file = path_text };
+
+      PXED_LOG_CLIENT (G_LOG_LEVEL_INFO, self->instance, info.mac, ip, "%s: %s", path_text,
+                       error->message);
+      tftp_reply_error (dgram, pxed_content_error_to_tftp (error), pxed_content_error_to_text (error));
+      pxed_clients_update (self->host, &facts);
+      return;
+    }
+  if (req.mode == TFTP_MODE_NETASCII)
+    {
+      netascii = tftp_read_netascii (content, cfg->netascii_max, &error);
+      if (netascii == NULL)
+        {
+          PXED_LOG_CLIENT (G_LOG_LEVEL_INFO, self->instance, info.mac, ip, "%s: %s", path_text,
+                           error->message);
+          tftp_reply_error (dgram, pxed_content_error_to_tftp (error),
+                            pxed_content_error_to_text (error));
+          return;
+        }
+      size = g_bytes_get_size (netascii);
+    }
+  else
+    size = pxed_content_get_size (content);
+
+  fd = pxed_net_udp_socket_ephemeral ((const struct sockaddr *) &dgram->local, dgram->local_len,
+                                      &error);
+  if (fd < 0)
+    {
+      g_warning ("%s: %s", key, error->message);
+      return;
+    }
+
+  memset (&limits, 0, sizeof limits);
+  limits.blksize_max = cfg->blksize_max;
+  limits.windowsize_max = cfg->windowsize_max;
+  limits.allow_timeout = TRUE;
+  if (cfg->use_mtu && dgram->ifindex != 0)
+    {
+      guint mtu = pxed_net_get_interface_mtu (dgram->ifindex);
+      guint overhead = dgram->peer.ss_family == AF_INET6 ? 40 + 8 + 4 : 20 + 8 + 4;
+
+      if (mtu > overhead + TFTP_BLKSIZE_MIN)
+        limits.blksize_mtu = mtu - overhead;
+    }
+
+  s = g_new0 (TftpSession, 1);
+  s->plugin = self;
+  s->fd = fd;
+  s->mode = req.mode;
+  s->content = g_steal_pointer (&content);
+  s->netascii = g_steal_pointer (&netascii);
+  memcpy (&s->peer, &dgram->peer, dgram->peer_len);
+  s->peer_len = dgram->peer_len;
+  s->key = g_steal_pointer (&key);
+  s->ip = g_strdup (ip);
+  s->mac = known != NULL ? g_strdup (known->mac) : NULL;
+  s->path = g_strdup (pxed_content_get_path (s->content));
+  s->start_us = g_get_monotonic_time ();
+  tftp_negotiate (&req, &limits, size, &s->neg);
+
+  memset (&params, 0, sizeof params);
+  params.size = size;
+  params.blksize = s->neg.blksize;
+  params.windowsize = s->neg.windowsize;
+  params.timeout_ms = s->neg.has_timeout ? s->neg.timeout_s * 1000 : cfg->timeout_ms;
+  params.timeout_max_ms = MAX (cfg->timeout_max_ms, params.timeout_ms);
+  params.retries_max = cfg->retries;
+  params.oack = tftp_negotiated_needs_oack (&s->neg);
+  tftp_transfer_init (&s->xfer, &params);
+
+  if (params.windowsize > 1)
+    {
+      /* Room for a whole window in the socket buffer (best effort). */
+      int sndbuf = (int) MIN ((gsize) params.windowsize * (params.blksize + 2048) * 2,
+                              (gsize) 16 * 1024 * 1024);
+
+      if (setsockopt (fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof sndbuf) < 0)
+        (void) setsockopt (fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
+    }
+
+  s->source = g_source_new (&tftp_session_source_funcs, sizeof (TftpSessionSource));
+  src = (TftpSessionSource *) s->source;
+  src->session = s;
+  g_source_set_static_name (s->source, "pxed-tftp session");
+  s->fd_tag = g_source_add_unix_fd (s->source, fd, G_IO_IN);
+  g_source_attach (s->source, pxed_host_get_context (self->host));
+
+  g_hash_table_insert (self->sessions, s->key, s);
+  g_hash_table_insert (self->per_client, g_strdup (ip), GUINT_TO_POINTER (n_client + 1));
+
+  {
+    PxedClientFacts facts = { .ip = ip, .arch = -1, .last_file = s->path };
+    g_autofree char *opts = tftp_negotiated_to_string (&s->neg);
+
+    pxed_clients_update (self->host, &facts);
+    g_debug ("%s: RRQ %s%s%s%s", s->key, s->path, req.mode == TFTP_MODE_NETASCII ? " netascii" : "",
+             opts[0] != '\0' ? " " : "", opts);
+  }
+
+  a = tftp_transfer_start (&s->xfer);
+  tftp_session_apply (s, &a);
+}
+
+/* ---- plugin vfuncs ---------------------------------------------------------- */
+
+static PxedPlugin *
+tftp_create (PxedHost *host, const PxedSection *sec, GError **error)
+{
+  PxedPlugin *self = g_new0 (PxedPlugin, 1);
+
+  self->host = host;
+  self->instance = g_strdup (pxed_section_get_instance (sec));
+  self->cfg = tftp_config_new (sec);
+  self->subs = g_ptr_array_new_with_free_func ((GDestroyNotify) pxed_net_udp_unsubscribe);
+  self->sessions = g_hash_table_new (g_str_hash, g_str_equal);
+  self->per_client = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  return self;
+}
+
+static gboolean
+tftp_open_root (PxedPlugin *self, TftpConfig *cfg, GError **error)
+{
+  if (cfg->root_dir == NULL || cfg->root != NULL)
+    return TRUE;
+  cfg->root = pxed_content_root_new (self->host, cfg->root_dir, error);
+  return cfg->root != NULL;
+}
+
+static GPtrArray *
+tftp_subscribe (PxedPlugin *self, char **listen, GError **error)
+{
+  g_autoptr(GPtrArray) subs =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) pxed_net_udp_unsubscribe);
+
+  for (guint i = 0; listen[i] != NULL; i++)
+    {
+      PxedUdpSubscription *sub = pxed_net_udp_subscribe (self->host, listen[i], TFTP_DEFAULT_PORT,
+                                                         tftp_request_cb, self, error);
+
+      if (sub == NULL)
+        {
+          g_prefix_error (error, "listen %s: ", listen[i]);
+          return NULL;
+        }
+      g_ptr_array_add (subs, sub);
+    }
+  return g_steal_pointer (&subs);
+}
+
+static gboolean
+tftp_start (PxedPlugin *self, GError **error)
+{
+  GPtrArray *subs;
+
+  if (!tftp_open_root (self, self->cfg, error))
+    return FALSE;
+  subs = tftp_subscribe (self, self->cfg->listen, error);
+  if (subs == NULL)
+    return FALSE;
+  g_ptr_array_unref (self->subs);
+  self->subs = subs;
+  g_info ("serving %s on %u address(es)",
+          self->cfg->root_dir != NULL ? self->cfg->root_dir : "generated files only", subs->len);
+  return TRUE;
+}
+
+typedef struct {
+  TftpConfig *cfg;
+  GPtrArray  *subs; /* NULL: listen unchanged */
+} TftpPrepared;
+
+static void
+tftp_prepared_free (TftpPrepared *p)
+{
+  tftp_config_free (p->cfg);
+  if (p->subs != NULL)
+    g_ptr_array_unref (p->subs);
+  g_free (p);
+}
+
+static gpointer
+tftp_reload_prepare (PxedPlugin *self, const PxedSection *sec, GError **error)
+{
+  g_autoptr(TftpConfig) cfg = tftp_config_new (sec);
+  TftpPrepared *p;
+
+  if (g_strcmp0 (cfg->root_dir, self->cfg->root_dir) == 0 && self->cfg->root != NULL)
+    cfg->root = pxed_content_root_ref (self->cfg->root);
+  else if (!tftp_open_root (self, cfg, error))
+    return NULL;
+  p = g_new0 (TftpPrepared, 1);
+  if (!g_strv_equal ((const char *const *) cfg->listen, (const char *const *) self->cfg->listen))
+    {
+      p->subs = tftp_subscribe (self, cfg->listen, error);
+      if (p->subs == NULL)
+        {
+          g_free (p);
+          return NULL;
+        }
+    }
+  p->cfg = g_steal_pointer (&cfg);
+  return p;
+}
+
+static void
+tftp_reload_commit (PxedPlugin *self, gpointer prepared)
+{
+  TftpPrepared *p = prepared;
+
+  tftp_config_free (self->cfg);
+  self->cfg = g_steal_pointer (&p->cfg);
+  if (p->subs != NULL)
+    {
+      g_ptr_array_unref (self->subs);
+      self->subs = g_steal_pointer (&p->subs);
+    }
+  tftp_prepared_free (p);
+  g_info ("configuration reloaded; running transfers keep their settings");
+}
+
+static void
+tftp_reload_abort (PxedPlugin *self, gpointer prepared)
+{
+  tftp_prepared_free (prepared);
+}
+
+static void
+tftp_stop (PxedPlugin *self, PxedDoneFunc done, gpointer done_data)
+{
+  self->stopping = TRUE;
+  g_ptr_array_set_size (self->subs, 0);
+  if (g_hash_table_size (self->sessions) == 0)
+    {
+      done (done_data);
+      return;
+    }
+  g_info ("stopping: waiting for %u transfer(s)", g_hash_table_size (self->sessions));
+  self->done = done;
+  self->done_data = done_data;
+}
+
+static void
+tftp_destroy (PxedPlugin *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  self->done = NULL;
+  while (g_hash_table_size (self->sessions) > 0)
+    {
+      g_hash_table_iter_init (&iter, self->sessions);
+      if (!g_hash_table_iter_next (&iter, NULL, &value))
+        break;
+      tftp_session_free (value);
+    }
+  g_ptr_array_unref (self->subs);
+  g_hash_table_unref (self->sessions);
+  g_hash_table_unref (self->per_client);
+  tftp_config_free (self->cfg);
+  g_free (self->scratch);
+  g_free (self->instance);
+  g_free (self);
+}
+
+static const PxedPluginInfo tftp_info = {
+  PXED_PLUGIN_INFO_INIT,
+  .name = "tftp",
+  .kind = PXED_PLUGIN_KIND_PROTOCOL,
+  .summary = "Read-only TFTP server (RFC 1350, 2347-2349, 7440) for the content tree",
+  .version = "0.1.0",
+  .license = "LGPL-2.1-or-later",
+  .options = tftp_options,
+  .validate = tftp_validate,
+  .create = tftp_create,
+  .start = tftp_start,
+  .reload_prepare = tftp_reload_prepare,
+  .reload_commit = tftp_reload_commit,
+  .reload_abort = tftp_reload_abort,
+  .stop = tftp_stop,
+  .destroy = tftp_destroy,
+};
+
+PXED_PLUGIN_DEFINE (tftp_info)
