@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <pxed/pxed.h>
@@ -129,6 +130,27 @@ pxed_log_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, 
   return G_LOG_WRITER_HANDLED;
 }
 
+/* systemd sets JOURNAL_STREAM=DEV:INODE when it connects stderr to the
+ * journal; the stream is ours only when stderr still is that socket. */
+static gboolean
+stderr_is_journal (void)
+{
+  const char *stream = g_getenv ("JOURNAL_STREAM");
+  guint64 dev, ino;
+  struct stat st;
+  char *end;
+
+  if (stream == NULL)
+    return FALSE;
+  dev = g_ascii_strtoull (stream, &end, 10);
+  if (end == stream || *end != ':')
+    return FALSE;
+  ino = g_ascii_strtoull (end + 1, &end, 10);
+  if (*end != '\0' || fstat (STDERR_FILENO, &st) < 0)
+    return FALSE;
+  return (guint64) st.st_dev == dev && (guint64) st.st_ino == ino;
+}
+
 void
 pxed_log_init (void)
 {
@@ -137,7 +159,7 @@ pxed_log_init (void)
   g_mutex_lock (&log_lock);
   g_strfreev (log_env_domains);
   log_env_domains = env != NULL && *env != '\0' ? g_strsplit_set (env, ", ", -1) : NULL;
-  log_to_journal = g_log_writer_is_journald (STDERR_FILENO);
+  log_to_journal = stderr_is_journal () || g_log_writer_is_journald (STDERR_FILENO);
   g_mutex_unlock (&log_lock);
   g_log_set_writer_func (pxed_log_writer, NULL, NULL);
 }

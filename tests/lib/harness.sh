@@ -81,19 +81,42 @@ PY
 }
 
 # pxed_start CONFDIR [extra args...]: starts pxed in the foreground and waits
-# until it logged "pxed ready" (or died). Sets PXED_PID and PXED_LOG.
+# until it is ready: READY=1 on its NOTIFY_SOCKET (or its "pxed ready" log
+# line), or fails when it dies first. Sets PXED_PID and PXED_LOG.
 # PXED_WRAPPER (e.g. "ip netns exec ns1") runs it inside something.
 pxed_start () {
   local conf=$1
   shift
   PXED_LOG=${PXED_LOG_FILE:-$conf/pxed.log}
   : > "$PXED_LOG"
-  ${PXED_WRAPPER:-} "$PXED" --foreground --config "$conf" --plugin-dir "$PXED_PLUGIN_DIR" "$@" \
-    2>>"$PXED_LOG" &
-  PXED_PID=$!
+  local notify="$conf/.notify" sock="$conf/.notify.sock"
+  rm -f "$notify" "$sock"
+  if [ -n "${NOTIFY_SOCKET:-}" ]; then
+    # The caller listens itself: wait for the log line only.
+    sock=$NOTIFY_SOCKET
+  else
+  /usr/bin/python3 - "$sock" "$notify" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(30)
+try:
+    while True:
+        with open(sys.argv[2], "a") as out:
+            out.write(s.recv(4096).decode(errors="replace").replace("\n", "|") + "\n")
+except Exception:
+    pass
+PY
+  local listener=$!
+  at_exit "kill $listener 2>/dev/null"
+  fi
   local i
-  for i in $(seq 1 200); do
-    if grep -q "pxed ready" "$PXED_LOG" 2>/dev/null; then
+  for i in $(seq 1 100); do [ -S "$sock" ] && break; sleep 0.02; done
+  NOTIFY_SOCKET=$sock ${PXED_WRAPPER:-} "$PXED" --foreground --config "$conf" \
+    --plugin-dir "$PXED_PLUGIN_DIR" "$@" 2>>"$PXED_LOG" &
+  PXED_PID=$!
+  for i in $(seq 1 400); do
+    if grep -q "READY=1" "$notify" 2>/dev/null || grep -q "pxed ready" "$PXED_LOG" 2>/dev/null; then
       return 0
     fi
     if ! kill -0 "$PXED_PID" 2>/dev/null; then
@@ -102,7 +125,7 @@ pxed_start () {
       PXED_PID=""
       fail "pxed exited (status $rc) before it was ready"
     fi
-    sleep 0.05
+    sleep 0.025
   done
   fail "pxed not ready after 10 s"
 }
