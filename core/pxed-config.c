@@ -31,7 +31,7 @@ const PxedOptionSpec pxed_core_options[] = {
 /* Keys every plugin file may carry besides the plugin's own. */
 static const char *const plugin_core_keys[] = { "plugin", "enabled", NULL };
 /* Keys of a conf.d file that names no plugin. */
-static const char *const inventory_keys[] = { "hosts", "profiles", "menu", NULL };
+static const char *const inventory_keys[] = { "hosts", "profiles", "menu", "vars", NULL };
 
 struct _PxedConfig {
   gatomicrefcount ref;
@@ -188,7 +188,7 @@ config_add_inventory (PxedConfig *config, const PxedNode *root, GError **error)
 
       if (!g_strv_contains (inventory_keys, key))
         {
-          static const char *const candidates[] = { "hosts", "profiles", "menu", "plugin",
+          static const char *const candidates[] = { "hosts", "profiles", "menu", "vars", "plugin",
                                                     NULL };
           const char *hint = pxed_config_suggest_key (key, candidates);
           g_autofree char *q = pxed_config_quote_text (key);

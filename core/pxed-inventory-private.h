@@ -21,6 +21,10 @@ gboolean       pxed_inventory_finish (PxedInventory *inv, GError **error);
  * as the inventory (whose nodes point into it). Tests and benches use it. */
 typedef struct _PxedDocument PxedDocument;
 gboolean       pxed_inventory_add_document (PxedInventory *inv, PxedDocument *doc, GError **error);
+/* TRUE when both inventories hold the same hosts, profiles, menu and vars
+ * (file marks ignored). A reload can use it to decide whether generator
+ * instances must re-validate (kickstarts are checked when they are created). */
+gboolean       pxed_inventory_equal (PxedInventory *a, PxedInventory *b);
 /* TRUE once pxed_inventory_finish() succeeded. */
 gboolean       pxed_inventory_is_finished (PxedInventory *inv);
 

@@ -955,6 +955,41 @@ pxed_inventory_finish (PxedInventory *inv, GError **error)
   return TRUE;
 }
 
+static gboolean
+nodes_equal (const PxedNode *a, const PxedNode *b)
+{
+  if (a == NULL || b == NULL)
+    return a == b;
+  return pxed_node_equal (a, b);
+}
+
+gboolean
+pxed_inventory_equal (PxedInventory *a, PxedInventory *b)
+{
+  if (a == b)
+    return TRUE;
+  if (a == NULL || b == NULL || a->profiles->len != b->profiles->len
+      || a->hosts->len != b->hosts->len || (a->menu == NULL) != (b->menu == NULL)
+      || !nodes_equal (a->vars, b->vars)
+      || (a->menu != NULL && !nodes_equal (a->menu->node, b->menu->node)))
+    return FALSE;
+  for (guint i = 0; i < a->profiles->len; i++)
+    {
+      InvProfile *pa = g_ptr_array_index (a->profiles, i);
+      InvProfile *pb = g_ptr_array_index (b->profiles, i);
+      if (!g_str_equal (pa->pub.name, pb->pub.name) || !nodes_equal (pa->pub.node, pb->pub.node))
+        return FALSE;
+    }
+  for (guint i = 0; i < a->hosts->len; i++)
+    {
+      InvHost *ha = g_ptr_array_index (a->hosts, i);
+      InvHost *hb = g_ptr_array_index (b->hosts, i);
+      if (!g_str_equal (ha->pub.name, hb->pub.name) || !nodes_equal (ha->pub.node, hb->pub.node))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 /* ---- lookups on one snapshot ---------------------------------------------- */
 
 const PxedInventoryHost *

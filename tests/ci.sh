@@ -60,6 +60,34 @@ run_build "gcc -Werror" "$builddir" -Dwerror=true -Dbuildtype=debugoptimized -- 
 run_build "ASan+UBSan" "$asandir" -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false \
   -Dbuildtype=debug -- --suite unit --suite integration --suite fuzz \
   --setup asan
+# libFuzzer: build every fuzz target with clang and run each briefly from its
+# corpus (the corpora themselves are replayed by the builds above).
+fuzzdir=${PXED_CI_FUZZDIR:-$top/build-ci-fuzz}
+log "libFuzzer: clang build"
+rm -rf "$fuzzdir"
+if CC=clang meson setup "$fuzzdir" -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false \
+     -Dbuildtype=debugoptimized >"$fuzzdir.setup.log" 2>&1 && ninja -C "$fuzzdir" -j2 >/dev/null; then
+  for f in "$fuzzdir"/tests/fuzz/fuzz-*; do
+    case "$f" in *fuzz-replay-*|*.p) continue ;; esac
+    [ -x "$f" ] || continue
+    name=$(basename "$f"); name=${name#fuzz-}
+    corpus="$top/tests/fuzz/corpus/$name"
+    work=$(mktemp -d)
+    cp -r "$corpus"/. "$work"/ 2>/dev/null
+    if "$f" -max_total_time="${PXED_CI_FUZZ_SECONDS:-10}" -rss_limit_mb=1024 "$work" >"$work.log" 2>&1; then
+      echo "fuzz $name: ok ($(grep -c . <(ls "$work")) inputs)"
+      total_pass=$((total_pass + 1))
+    else
+      echo "fuzz $name: FAILED"; tail -n 40 "$work.log"
+      total_fail=$((total_fail + 1))
+    fi
+    rm -rf "$work" "$work.log"
+  done
+else
+  tail -n 30 "$fuzzdir.setup.log"; echo "libFuzzer build failed"
+  total_fail=$((total_fail + 1))
+fi
+
 log "done in $(( $(date +%s) - start )) s"
 echo "$total_pass passed, $total_fail failed, $total_skip skipped"
 [ "$total_fail" -eq 0 ]

@@ -428,3 +428,46 @@ gen_provider_render (const char *path, const PxedRequestInfo *request, gpointer 
   g_propagate_error (error, g_steal_pointer (&local));
   return NULL;
 }
+
+/* ---- boot files -------------------------------------------------------------------- */
+
+gboolean
+gen_check_profile_files (PxedInventory *inv, const char *root, GError **error)
+{
+  guint n = 0;
+  const PxedProfile *const *profiles = pxed_inventory_list_profiles (inv, &n);
+  GenFacts facts;
+
+  gen_facts_init (&facts);
+  for (guint i = 0; i < n; i++)
+    {
+      const PxedProfile *p = profiles[i];
+      const char *keys[] = { "kernel", "initrd" };
+      const char *values[] = { p->kernel, p->initrd };
+      for (guint k = 0; k < G_N_ELEMENTS (keys); k++)
+        {
+          g_autoptr(GError) local = NULL;
+          g_autofree char *rel = NULL;
+          g_autofree char *path = NULL;
+          const PxedNode *where = pxed_node_lookup (p->node, keys[k]);
+
+          if (values[k] == NULL)
+            continue;
+          rel = gen_expand (inv, values[k], p, NULL, &facts, &local);
+          if (rel == NULL)
+            {
+              pxed_node_set_error (where, error, PXED_CONFIG_ERROR_INVALID, "%s", local->message);
+              return FALSE;
+            }
+          path = g_build_filename (root, rel + strspn (rel, "/"), NULL);
+          if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+            {
+              pxed_node_set_error (where, error, PXED_CONFIG_ERROR_INVALID,
+                                   "profiles.%s.%s: %s does not exist beneath %s", p->name,
+                                   keys[k], rel, root);
+              return FALSE;
+            }
+        }
+    }
+  return TRUE;
+}

@@ -109,6 +109,11 @@ GBytes      *gen_provider_render (const char *path, const PxedRequestInfo *reque
                                   gpointer user_data, GError **error);
 GenCache    *gen_provider_get_cache (GenProvider *gp);
 
+/* Checks that every profile's kernel and initrd (expanded for an unknown
+ * machine) exist as regular files beneath @root; a missing one is a config
+ * error located at its key. */
+gboolean gen_check_profile_files (PxedInventory *inv, const char *root, GError **error);
+
 /* Sets PXED_CONTENT_ERROR_NOT_FOUND. */
 void gen_set_not_found (GError **error, const char *path);
 

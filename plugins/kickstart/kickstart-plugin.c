@@ -73,6 +73,11 @@ static gboolean
 kickstart_start (PxedPlugin *self, GError **error)
 {
   static const char *const patterns[] = { "ks/*.cfg", "ks.cfg", NULL };
+  g_autoptr(PxedInventory) inv = pxed_inventory_get_current (self->host);
+
+  /* Created before the configuration was installed: prepare it now. */
+  if (inv != NULL && kickstart_compiled_for (self, inv, error) == NULL)
+    return FALSE;
   gen_provider_start (self->provider, patterns);
   g_info ("serving ks/<profile>.cfg, ks/<mac>.cfg and ks.cfg");
   return TRUE;

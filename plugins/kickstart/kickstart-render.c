@@ -12,6 +12,7 @@ typedef struct {
   char              *template_path;
   char              *template_text;
   gboolean           validated; /* rendered and checked once at compile time */
+  GHashTable        *index;     /* key -> node of the kickstart mapping */
 } KsProfile;
 
 struct _KsCompiled {
@@ -119,6 +120,15 @@ check_keys (const PxedNode *map, const char *what, const char *const *allowed, G
   return TRUE;
 }
 
+/* pxed_node_lookup() on the kickstart mapping, through its index. */
+static const PxedNode *
+ctx_lookup (Ctx *c, const PxedNode *map, const char *key)
+{
+  if (c->kp->index != NULL && map == c->kp->profile->kickstart)
+    return g_hash_table_lookup (c->kp->index, key);
+  return pxed_node_lookup (map, key);
+}
+
 /* Key checks run when a profile is compiled; renders of an already
  * validated profile skip them. */
 static gboolean
@@ -170,7 +180,7 @@ ctx_value (Ctx *c, const PxedNode *node, const char *what, gboolean positional, 
 static char *
 ctx_get (Ctx *c, const PxedNode *map, const char *key, gboolean positional, GError **error)
 {
-  const PxedNode *n = pxed_node_lookup (map, key);
+  const PxedNode *n = ctx_lookup (c, map, key);
   if (n == NULL)
     return NULL;
   return ctx_value (c, n, key, positional, error);
@@ -308,7 +318,7 @@ static gboolean
 render_bool_cmd (Ctx *c, const PxedNode *ks, const char *key, const char *yes, const char *no,
                  GError **error)
 {
-  const PxedNode *n = pxed_node_lookup (ks, key);
+  const PxedNode *n = ctx_lookup (c, ks, key);
   gboolean b = FALSE;
   if (n == NULL)
     return TRUE;
@@ -324,8 +334,8 @@ render_bool_cmd (Ctx *c, const PxedNode *ks, const char *key, const char *yes, c
 static gboolean
 render_source (Ctx *c, const PxedNode *ks, GError **error)
 {
-  const PxedNode *n = pxed_node_lookup (ks, "url");
-  const PxedNode *repos = pxed_node_lookup (ks, "repos");
+  const PxedNode *n = ctx_lookup (c, ks, "url");
+  const PxedNode *repos = ctx_lookup (c, ks, "repos");
   g_autofree char *url = NULL;
   g_autoptr(GError) local = NULL;
 
@@ -383,7 +393,7 @@ render_source (Ctx *c, const PxedNode *ks, GError **error)
 static gboolean
 render_users (Ctx *c, const PxedNode *ks, GError **error)
 {
-  const PxedNode *users = pxed_node_lookup (ks, "users");
+  const PxedNode *users = ctx_lookup (c, ks, "users");
   if (users == NULL)
     return TRUE;
   if (pxed_node_get_kind (users) != PXED_NODE_SEQUENCE)
@@ -493,7 +503,7 @@ render_network_one (Ctx *c, const PxedNode *n, GError **error)
 static gboolean
 render_network (Ctx *c, const PxedNode *ks, GError **error)
 {
-  const PxedNode *n = pxed_node_lookup (ks, "network");
+  const PxedNode *n = ctx_lookup (c, ks, "network");
   if (n == NULL)
     {
       /* Known machines still get their name. */
@@ -519,7 +529,7 @@ static gboolean
 render_firewall (Ctx *c, const PxedNode *ks, GError **error)
 {
   static const char *const keys[] = { "enabled", "services", "ports", NULL };
-  const PxedNode *n = pxed_node_lookup (ks, "firewall");
+  const PxedNode *n = ctx_lookup (c, ks, "firewall");
   gboolean enabled = TRUE;
 
   if (n == NULL)
@@ -545,7 +555,7 @@ render_firewall (Ctx *c, const PxedNode *ks, GError **error)
 static gboolean
 render_selinux (Ctx *c, const PxedNode *ks, GError **error)
 {
-  const PxedNode *n = pxed_node_lookup (ks, "selinux");
+  const PxedNode *n = ctx_lookup (c, ks, "selinux");
   const char *s;
   if (n == NULL)
     return TRUE;
@@ -565,7 +575,7 @@ static gboolean
 render_services (Ctx *c, const PxedNode *ks, GError **error)
 {
   static const char *const keys[] = { "enabled", "disabled", NULL };
-  const PxedNode *n = pxed_node_lookup (ks, "services");
+  const PxedNode *n = ctx_lookup (c, ks, "services");
   if (n == NULL)
     return TRUE;
   if (!ctx_check_keys (c, n, "kickstart.services", keys, error))
@@ -581,7 +591,7 @@ static gboolean
 render_bootloader (Ctx *c, const PxedNode *ks, GError **error)
 {
   static const char *const keys[] = { "location", "append", "boot-drive", "timeout", NULL };
-  const PxedNode *n = pxed_node_lookup (ks, "bootloader");
+  const PxedNode *n = ctx_lookup (c, ks, "bootloader");
   if (n == NULL)
     return TRUE;
   if (!ctx_check_keys (c, n, "kickstart.bootloader", keys, error))
@@ -602,7 +612,7 @@ render_disks (Ctx *c, const PxedNode *ks, GError **error)
 
   if (!render_bool_cmd (c, ks, "zerombr", "zerombr", NULL, error))
     return FALSE;
-  if ((n = pxed_node_lookup (ks, "clearpart")) != NULL)
+  if ((n = ctx_lookup (c, ks, "clearpart")) != NULL)
     {
       static const char *const keys[] = { "all", "linux", "none", "initlabel", "drives", NULL };
       if (!ctx_check_keys (c, n, "kickstart.clearpart", keys, error))
@@ -615,10 +625,10 @@ render_disks (Ctx *c, const PxedNode *ks, GError **error)
         return FALSE;
       g_string_append_c (c->out, '\n');
     }
-  if ((n = pxed_node_lookup (ks, "autopart")) != NULL)
+  if ((n = ctx_lookup (c, ks, "autopart")) != NULL)
     {
       static const char *const keys[] = { "type", "encrypted", "nohome", NULL };
-      if (pxed_node_lookup (ks, "part") != NULL)
+      if (ctx_lookup (c, ks, "part") != NULL)
         {
           pxed_node_set_error (n, error, PXED_CONFIG_ERROR_CONFLICT,
                                "kickstart: 'autopart' and 'part' exclude each other");
@@ -644,7 +654,7 @@ render_disks (Ctx *c, const PxedNode *ks, GError **error)
           g_string_append_c (c->out, '\n');
         }
     }
-  if ((n = pxed_node_lookup (ks, "part")) != NULL)
+  if ((n = ctx_lookup (c, ks, "part")) != NULL)
     {
       static const char *const keys[] = { "mount", "fstype", "size", "grow", "ondisk",
                                           "maxsize", "recommended", NULL };
@@ -689,7 +699,7 @@ render_disks (Ctx *c, const PxedNode *ks, GError **error)
 static gboolean
 render_finish (Ctx *c, const PxedNode *ks, GError **error)
 {
-  const PxedNode *n = pxed_node_lookup (ks, "finish");
+  const PxedNode *n = ctx_lookup (c, ks, "finish");
   const char *s;
   if (n == NULL)
     return TRUE;
@@ -719,7 +729,7 @@ package_ok (const char *s)
 static gboolean
 render_packages (Ctx *c, const PxedNode *ks, GError **error)
 {
-  const PxedNode *n = pxed_node_lookup (ks, "packages");
+  const PxedNode *n = ctx_lookup (c, ks, "packages");
   if (n == NULL)
     return TRUE;
   if (pxed_node_get_kind (n) != PXED_NODE_SEQUENCE)
@@ -782,7 +792,7 @@ render_script (Ctx *c, const PxedNode *ks, const char *key, GError **error)
 {
   static const char *const keys[] = { "script", "interpreter", "nochroot", "log", "erroronfail",
                                       NULL };
-  const PxedNode *n = pxed_node_lookup (ks, key);
+  const PxedNode *n = ctx_lookup (c, ks, key);
   guint count;
 
   if (n == NULL)
@@ -840,10 +850,17 @@ render_structured (Ctx *c, GError **error)
 
   if (!ctx_check_keys (c, ks, "kickstart", ks_keys, error))
     return FALSE;
+  if (c->kp->index == NULL)
+    {
+      c->kp->index = g_hash_table_new (g_str_hash, g_str_equal);
+      for (guint i = 0; i < pxed_node_get_n_items (ks); i++)
+        g_hash_table_insert (c->kp->index, (gpointer) pxed_node_get_key (ks, i),
+                             (gpointer) pxed_node_get_item (ks, i));
+    }
   if (!render_source (c, ks, error) || !render_bool_cmd (c, ks, "text", "text", "graphical", error)
       || !render_simple (c, ks, "lang", "lang", error))
     return FALSE;
-  if (pxed_node_lookup (ks, "keyboard") != NULL)
+  if (ctx_lookup (c, ks, "keyboard") != NULL)
     {
       g_autofree char *kb = ctx_get (c, ks, "keyboard", TRUE, error);
       if (kb == NULL)
@@ -851,7 +868,7 @@ render_structured (Ctx *c, GError **error)
       for (const char *k = kb; *k != '\0'; k++)
         if (!g_ascii_isalnum (*k) && *k != '-' && *k != '_')
           {
-            pxed_node_set_error (pxed_node_lookup (ks, "keyboard"), error,
+            pxed_node_set_error (ctx_lookup (c, ks, "keyboard"), error,
                                  PXED_CONFIG_ERROR_INVALID,
                                  "kickstart.keyboard: '%s' is not a keymap name", kb);
             return FALSE;
@@ -859,7 +876,7 @@ render_structured (Ctx *c, GError **error)
       /* CentOS 7 syntax, the layout list quoted as anaconda writes it. */
       g_string_append_printf (c->out, "keyboard --vckeymap=%s --xlayouts='%s'\n", kb, kb);
     }
-  if (pxed_node_lookup (ks, "timezone") != NULL)
+  if (ctx_lookup (c, ks, "timezone") != NULL)
     {
       g_autofree char *tz = ctx_get (c, ks, "timezone", TRUE, error);
       g_autofree char *q = NULL;
@@ -875,7 +892,7 @@ render_structured (Ctx *c, GError **error)
     }
   if (!render_users (c, ks, error))
     return FALSE;
-  if (pxed_node_lookup (ks, "auth") != NULL)
+  if (ctx_lookup (c, ks, "auth") != NULL)
     {
       /* Options verbatim ("--enableshadow --passalgo=sha512"): one line, so
        * they cannot add a command. */
@@ -884,7 +901,7 @@ render_structured (Ctx *c, GError **error)
         return FALSE;
       if (strchr (a, '#') != NULL || strchr (a, '%') != NULL)
         {
-          pxed_node_set_error (pxed_node_lookup (ks, "auth"), error, PXED_CONFIG_ERROR_INVALID,
+          pxed_node_set_error (ctx_lookup (c, ks, "auth"), error, PXED_CONFIG_ERROR_INVALID,
                                "kickstart.auth: '#' and '%%' are not allowed");
           return FALSE;
         }
@@ -1144,6 +1161,8 @@ ks_profile_free (gpointer data)
   g_ptr_array_unref (kp->user_pw);
   g_free (kp->template_path);
   g_free (kp->template_text);
+  if (kp->index != NULL)
+    g_hash_table_unref (kp->index);
   g_free (kp);
 }
 

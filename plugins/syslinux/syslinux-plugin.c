@@ -23,6 +23,8 @@ static const PxedOptionSpec syslinux_options[] = {
   { "efi-dirs", PXED_OPTION_LIST, NULL, 0, 0, 0,
     "directories of syslinux.efi builds whose pxelinux.cfg/ is generated too (default efi64, efi32)",
     NULL },
+  { "check-root", PXED_OPTION_PATH, NULL, 0, 0, 0,
+    "when set, every profile's kernel and initrd must exist beneath this directory", NULL },
   { "cache-entries", PXED_OPTION_UINT, "4096", 1, 1000000, 0,
     "rendered files kept per configuration generation", NULL },
   { NULL },
@@ -57,11 +59,19 @@ syslinux_render_cb (PxedInventory *inv, gpointer data, const char *path, const G
 static PxedPlugin *
 syslinux_create (PxedHost *host, const PxedSection *sec, GError **error)
 {
-  PxedPlugin *self = g_new0 (PxedPlugin, 1);
+  PxedPlugin *self = NULL;
+  const char *check_root = pxed_section_get_string (sec, "check-root");
   const char *ui = pxed_section_get_string (sec, "ui");
   const char *const *dirs = pxed_section_get_strv (sec, "efi-dirs");
   static const char *const default_dirs[] = { "efi64", "efi32", NULL };
-  g_autoptr(GPtrArray) patterns = g_ptr_array_new ();
+  g_autoptr(GPtrArray) patterns = NULL;
+  g_autoptr(PxedInventory) inv = pxed_inventory_get_current (host);
+
+  /* Boot files named by the profiles must exist (when asked to check). */
+  if (check_root != NULL && inv != NULL && !gen_check_profile_files (inv, check_root, error))
+    return NULL;
+  self = g_new0 (PxedPlugin, 1);
+  patterns = g_ptr_array_new ();
 
   self->host = host;
   self->ui = g_strdup (ui != NULL && !g_str_equal (ui, "none") ? ui : NULL);

@@ -216,6 +216,21 @@ test_expand (void)
   g_assert_error (error, PXED_CONFIG_ERROR, PXED_CONFIG_ERROR_INVALID);
 }
 
+static void
+test_equal (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PxedInventory) a = gen_test_inventory_from_file (EXAMPLE_INVENTORY, &error);
+  g_autoptr(PxedInventory) b = gen_test_inventory_from_file (EXAMPLE_INVENTORY, &error);
+  g_autoptr(PxedInventory) c = gen_test_inventory_from_data (PROFILE, &error);
+  g_autoptr(PxedInventory) d = gen_test_inventory_from_data ("profiles:\n  p1:\n    kernel: k2\n",
+                                                             &error);
+  g_assert_no_error (error);
+  g_assert_true (pxed_inventory_equal (a, b));
+  g_assert_false (pxed_inventory_equal (a, c));
+  g_assert_false (pxed_inventory_equal (c, d));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -225,6 +240,7 @@ main (int argc, char **argv)
   g_test_add_func ("/inventory/normalize", test_normalize);
   g_test_add_func ("/inventory/duplicates-across-files", test_duplicates_across_files);
   g_test_add_func ("/inventory/expand", test_expand);
+  g_test_add_func ("/inventory/equal", test_equal);
   for (guint i = 0; i < G_N_ELEMENTS (bad_cases); i++)
     {
       g_autofree char *path = g_strdup_printf ("/inventory/bad/%s", bad_cases[i].name);
