@@ -324,7 +324,8 @@ daemon_reload (PxedDaemon *d)
   g_autoptr(GArray) steps = g_array_new (FALSE, TRUE, sizeof (ReloadStep));
   g_autoptr(GPtrArray) removed = g_ptr_array_new ();
   g_autofree char *reloading = NULL;
-  gboolean ok = TRUE;
+  g_autoptr(PxedConfig) old_config = NULL;
+  gboolean ok = TRUE, inventory_changed;
   guint n_changed = 0;
 
   reloading = g_strdup_printf ("RELOADING=1\nMONOTONIC_USEC=%" G_GINT64_FORMAT, g_get_monotonic_time ());
@@ -339,7 +340,15 @@ daemon_reload (PxedDaemon *d)
       return;
     }
 
-  /* Prepare: nothing visible changes until every step succeeded. */
+  /* Prepare: nothing visible changes until every step succeeded. The new
+   * snapshot is the host's while preparing, so that create() and
+   * reload_prepare() check against it (generators render every profile);
+   * nothing is served from the loop meanwhile, and an abort puts the old one
+   * back. Generators are re-created when the inventory changed. */
+  old_config = pxed_config_ref (d->config);
+  inventory_changed = !pxed_inventory_equal (pxed_config_get_inventory (old_config),
+                                             pxed_config_get_inventory (config));
+  pxed_host_set_config (d->host, config);
   for (guint i = 0; ok && i < pxed_config_get_n_sections (config); i++)
     {
       const PxedSection *sec = pxed_config_get_section (config, i);
@@ -347,7 +356,8 @@ daemon_reload (PxedDaemon *d)
       ReloadStep step = { .old = old, .sec = sec };
 
       if (old != NULL && g_strcmp0 (old->info->name, pxed_section_get_plugin (sec)) == 0 &&
-          pxed_section_equal (old->sec, sec))
+          pxed_section_equal (old->sec, sec) &&
+          !(inventory_changed && old->info->kind == PXED_PLUGIN_KIND_GENERATOR))
         continue; /* unchanged */
       if (old != NULL && g_strcmp0 (old->info->name, pxed_section_get_plugin (sec)) == 0 &&
           old->info->reload_prepare != NULL)
@@ -390,6 +400,7 @@ daemon_reload (PxedDaemon *d)
           else if (s->fresh != NULL)
             instance_free (s->fresh);
         }
+      pxed_host_set_config (d->host, old_config);
       g_warning ("reload refused, the running configuration stays: %s", error->message);
       pxed_notify ("READY=1\nSTATUS=reload refused; previous configuration kept");
       return;
@@ -397,7 +408,6 @@ daemon_reload (PxedDaemon *d)
 
   /* Commit. Sockets of instances being replaced stay open while held. */
   pxed_net_hold (d->host->net);
-  pxed_host_set_config (d->host, config);
   g_clear_pointer (&d->config, pxed_config_unref);
   d->config = pxed_config_ref (config);
   apply_core_settings (d, config);

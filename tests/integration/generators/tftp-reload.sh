@@ -59,5 +59,16 @@ get pxelinux.cfg/default || fail "default after a refused reload"
 grep -q '^MENU TITLE Reloaded Menu$' "$out/got" || fail "a refused reload changed what is served"
 get pxelinux.cfg/01-52-54-00-12-34-56 || fail "per-MAC menu after a refused reload"
 
+# Reload with an inventory that parses but renders a broken kickstart (a
+# profile without the required lang): the kickstart generator is re-created
+# against the new inventory, refuses it, and nothing changes.
+sed -i 's/    mac: 52:54:00:12:34$/    mac: 52:54:00:12:34:56/' "$conf/conf.d/50-inventory.yaml"
+sed -i '/^      lang: en_US.UTF-8$/d' "$conf/conf.d/50-inventory.yaml"
+assert_eq refused "$(pxed_reload)" "reload with a kickstart missing lang"
+grep -qE 'reload refused.*lang' "$PXED_LOG" || fail "kickstart refusal reason not logged"
+get ks/52-54-00-12-34-56.cfg || fail "kickstart after a refused reload"
+cmp -s "$out/got" "$src/plugins/kickstart/tests/golden/centos7-web01.cfg" \
+  || fail "a refused reload changed the kickstart served"
+
 pxed_stop
 echo "generators tftp-reload: OK"
