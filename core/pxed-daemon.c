@@ -552,7 +552,8 @@ pxed_daemon_run (PxedDaemon *d, int ready_fd)
         {
           g_critical ("%s", error->message);
           daemon_shutdown (d, "start-up failed");
-          g_main_loop_run (d->loop);
+          if (d->stops->len > 0)
+            g_main_loop_run (d->loop);
           return 1;
         }
       g_string_append_printf (names, "%s%s", names->len > 0 ? ", " : "", inst->name);
@@ -561,7 +562,8 @@ pxed_daemon_run (PxedDaemon *d, int ready_fd)
     {
       g_critical ("%s", error->message);
       daemon_shutdown (d, "start-up failed");
-      g_main_loop_run (d->loop);
+      if (d->stops->len > 0)
+        g_main_loop_run (d->loop);
       return 1;
     }
   g_message ("pxed ready: %u instance%s%s%s", d->instances->len, d->instances->len == 1 ? "" : "s",

@@ -64,6 +64,18 @@ ms=$(( ($(date +%s%N) - start) / 1000000 ))
 [ "$ms" -lt 5000 ] || fail "drain deadline not enforced (${ms} ms)"
 grep -q "drain deadline reached" "$PXED_LOG" || fail "deadline not logged"
 
+# An instance that cannot start stops the service at once with its reason.
+printf 'plugin: testproto\nlisten: ["192.0.2.1:%s"]\n' "$p2" > "$conf/conf.d/20-bad.yaml"
+printf 'state-dir: %s/state\ndrain-timeout: 30s\n' "$conf" > "$conf/pxed.yaml"
+start=$(date +%s%N)
+out=$("$PXED" --foreground --config "$conf" --plugin-dir "$PXED_PLUGIN_DIR" 2>&1); rc=$?
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+assert_eq 1 "$rc" "exit status when an instance cannot start"
+echo "$out" | grep -q "instance '20-bad' (plugin testproto) failed to start: cannot bind UDP 192.0.2.1:$p2: Cannot assign requested address" \
+  || fail "start failure not explained: $out"
+[ "$ms" -lt 10000 ] || fail "a failed start waited for the drain deadline (${ms} ms)"
+rm "$conf/conf.d/20-bad.yaml"
+
 # SIGINT stops too.
 pxed_start "$conf"
 kill -INT "$PXED_PID"; wait "$PXED_PID"; rc=$?; PXED_PID=""
