@@ -67,6 +67,7 @@ grep -q "drain deadline reached" "$PXED_LOG" || fail "deadline not logged"
 # An instance that cannot start stops the service at once with its reason.
 printf 'plugin: testproto\nlisten: ["192.0.2.1:%s"]\n' "$p2" > "$conf/conf.d/20-bad.yaml"
 printf 'state-dir: %s/state\ndrain-timeout: 30s\n' "$conf" > "$conf/pxed.yaml"
+printf 'plugin: testproto\nlisten: ["127.0.0.1:%s"]\n' "$p1" > "$conf/conf.d/10-echo.yaml"
 start=$(date +%s%N)
 out=$("$PXED" --foreground --config "$conf" --plugin-dir "$PXED_PLUGIN_DIR" 2>&1); rc=$?
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
