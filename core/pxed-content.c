@@ -779,6 +779,29 @@ pxed_content_remove_provider (PxedHost *host, guint id)
   g_warning ("no content provider with id %u", id);
 }
 
+gboolean
+pxed_content_is_generated_dir (PxedHost *host, const char *path)
+{
+  g_autofree char *norm = NULL;
+  gsize n;
+
+  g_return_val_if_fail (host != NULL && host->content != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  norm = pxed_content_normalize_path (path, strlen (path), NULL);
+  if (norm == NULL || norm[0] == '\0')
+    return FALSE;
+  n = strlen (norm);
+  for (guint i = 0; i < host->content->providers->len; i++)
+    {
+      const Provider *p = g_ptr_array_index (host->content->providers, i);
+      gsize literal = strcspn (p->pattern, "*?");
+      if (literal > n && strncmp (p->pattern, norm, n) == 0 && p->pattern[n] == '/')
+        return TRUE;
+    }
+  return FALSE;
+}
+
 /* Glob match on bytes: '*' matches any run (including '/'), '?' one byte. */
 static gboolean
 glob_match (const char *pattern, const char *s)

@@ -197,8 +197,8 @@ ftp_verb_to_name (FtpVerb verb)
 gboolean
 ftp_verb_allowed_during_transfer (FtpVerb verb)
 {
-  return verb == FTP_VERB_ABOR || verb == FTP_VERB_STAT || verb == FTP_VERB_QUIT ||
-         verb == FTP_VERB_NOOP;
+  /* QUIT waits for the transfer to end (RFC 959 section 4.1.1). */
+  return verb == FTP_VERB_ABOR || verb == FTP_VERB_STAT || verb == FTP_VERB_NOOP;
 }
 
 gboolean

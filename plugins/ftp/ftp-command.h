@@ -81,7 +81,7 @@ gboolean ftp_command_parse (const char *line, gsize len, FtpCommand *cmd, GError
 /* Looks up a verb by (case-insensitive) name. */
 FtpVerb  ftp_verb_from_name (const char *name, gsize len);
 const char *ftp_verb_to_name (FtpVerb verb);
-/* Commands that may arrive while a transfer runs (ABOR, STAT, QUIT, NOOP). */
+/* Commands handled while a transfer runs (ABOR, STAT, NOOP); others wait. */
 gboolean ftp_verb_allowed_during_transfer (FtpVerb verb);
 
 /* PORT h1,h2,h3,h4,p1,p2 into an AF_INET address. */

@@ -95,54 +95,130 @@ static const char *const month_names[] = {
   "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 };
 
+/* Listings of big directories are formatted by hand: printf was most of
+ * the cost of a 10,000-entry LIST. */
+static char *
+put_uint (char *p, guint64 v, guint width, char pad)
+{
+  char tmp[24];
+  guint n = 0;
+
+  do
+    {
+      tmp[n++] = (char) ('0' + v % 10);
+      v /= 10;
+    }
+  while (v > 0 && n < sizeof tmp);
+  while (width > n)
+    {
+      *p++ = pad;
+      width--;
+    }
+  while (n > 0)
+    *p++ = tmp[--n];
+  return p;
+}
+
+static void
+entry_tm (gint64 t, struct tm *tm)
+{
+  time_t tt = (time_t) t;
+
+  if (gmtime_r (&tt, tm) == NULL)
+    memset (tm, 0, sizeof *tm);
+}
+
 void
 ftp_format_list_line (GString *out, const FtpEntry *entry, gint64 now)
 {
-  time_t t = (time_t) entry->mtime;
-  struct tm tm;
+  static const char file_head[] = "-r--r--r--    1 ftp      ftp      ";
+  static const char dir_head[] = "dr-xr-xr-x    2 ftp      ftp      ";
   const gint64 six_months = 182 * 24 * 3600;
+  char buf[96];
+  char *p = buf;
+  struct tm tm;
 
-  if (gmtime_r (&t, &tm) == NULL)
-    memset (&tm, 0, sizeof tm);
-  g_string_append_printf (out, "%s    %u ftp      ftp      %12" G_GUINT64_FORMAT " %s %2d ",
-                          entry->is_dir ? "dr-xr-xr-x" : "-r--r--r--", entry->is_dir ? 2u : 1u,
-                          entry->size, month_names[tm.tm_mon % 12], tm.tm_mday);
+  entry_tm (entry->mtime, &tm);
+  memcpy (p, entry->is_dir ? dir_head : file_head, sizeof file_head - 1);
+  p += sizeof file_head - 1;
+  p = put_uint (p, entry->size, 12, ' ');
+  *p++ = ' ';
+  memcpy (p, month_names[(guint) tm.tm_mon % 12], 3);
+  p += 3;
+  *p++ = ' ';
+  p = put_uint (p, (guint64) tm.tm_mday, 2, ' ');
+  *p++ = ' ';
   if (entry->mtime > now - six_months && entry->mtime <= now + 3600)
-    g_string_append_printf (out, "%02d:%02d ", tm.tm_hour, tm.tm_min);
+    {
+      p = put_uint (p, (guint64) tm.tm_hour, 2, '0');
+      *p++ = ':';
+      p = put_uint (p, (guint64) tm.tm_min, 2, '0');
+    }
   else
-    g_string_append_printf (out, " %4d ", tm.tm_year + 1900);
+    {
+      *p++ = ' ';
+      p = put_uint (p, (guint64) (tm.tm_year + 1900) % 10000, 4, ' ');
+    }
+  *p++ = ' ';
+  g_string_append_len (out, buf, p - buf);
   g_string_append (out, entry->name);
-  g_string_append (out, "\r\n");
+  g_string_append_len (out, "\r\n", 2);
+}
+
+static char *
+put_time (char *p, gint64 t)
+{
+  struct tm tm;
+
+  entry_tm (t, &tm);
+  p = put_uint (p, (guint64) (tm.tm_year + 1900) % 10000, 4, '0');
+  p = put_uint (p, (guint64) tm.tm_mon + 1, 2, '0');
+  p = put_uint (p, (guint64) tm.tm_mday, 2, '0');
+  p = put_uint (p, (guint64) tm.tm_hour, 2, '0');
+  p = put_uint (p, (guint64) tm.tm_min, 2, '0');
+  return put_uint (p, (guint64) tm.tm_sec, 2, '0');
 }
 
 void
 ftp_format_time (char buf[15], gint64 t)
 {
-  time_t tt = (time_t) t;
-  struct tm tm;
-
-  if (gmtime_r (&tt, &tm) == NULL)
-    memset (&tm, 0, sizeof tm);
-  g_snprintf (buf, 15, "%04d%02d%02d%02d%02d%02d", (tm.tm_year + 1900) % 10000, tm.tm_mon + 1,
-              tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  *put_time (buf, t) = '\0';
 }
 
 void
 ftp_format_facts (GString *out, const FtpEntry *entry, guint facts)
 {
+  char buf[128];
+  char *p = buf;
+
   if (facts & FTP_FACT_TYPE)
-    g_string_append (out, entry->is_dir ? "type=dir;" : "type=file;");
+    {
+      const char *t = entry->is_dir ? "type=dir;" : "type=file;";
+      gsize n = strlen (t);
+      memcpy (p, t, n);
+      p += n;
+    }
   if (facts & FTP_FACT_SIZE)
-    g_string_append_printf (out, "size=%" G_GUINT64_FORMAT ";", entry->size);
+    {
+      memcpy (p, "size=", 5);
+      p = put_uint (p + 5, entry->size, 0, ' ');
+      *p++ = ';';
+    }
   if (facts & FTP_FACT_MODIFY)
     {
-      char buf[15];
-      ftp_format_time (buf, entry->mtime);
-      g_string_append_printf (out, "modify=%s;", buf);
+      memcpy (p, "modify=", 7);
+      p = put_time (p + 7, entry->mtime);
+      *p++ = ';';
     }
   if (facts & FTP_FACT_PERM)
-    g_string_append (out, entry->is_dir ? "perm=el;" : "perm=r;");
-  g_string_append_c (out, ' ');
+    {
+      const char *t = entry->is_dir ? "perm=el;" : "perm=r;";
+      gsize n = strlen (t);
+      memcpy (p, t, n);
+      p += n;
+    }
+  *p++ = ' ';
+  g_string_append_len (out, buf, p - buf);
 }
 
 static const struct {

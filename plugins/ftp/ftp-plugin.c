@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* ftp: an anonymous, read-only FTP server on the content tree (the seed's
  * vsftpd). Reload: limits, timeouts and the banner apply to new sessions; a
- * changed root or listen list is opened in prepare and swapped in commit
+ * changed root is opened in prepare, a changed listen list rebound in commit
  * (transfers already running finish on what they opened). */
 #include <string.h>
 
@@ -175,7 +175,7 @@ typedef struct {
   char           **listen;
   char            *root_dir;
   PxedContentRoot *root;      /* NULL: unchanged */
-  GPtrArray       *listeners; /* NULL: unchanged */
+  gboolean         listen_changed;
 } FtpPrepared;
 
 static void
@@ -185,7 +185,6 @@ ftp_prepared_free (FtpPrepared *p)
   g_strfreev (p->listen);
   g_free (p->root_dir);
   g_clear_pointer (&p->root, pxed_content_root_unref);
-  g_clear_pointer (&p->listeners, g_ptr_array_unref);
   g_free (p);
 }
 
@@ -204,23 +203,8 @@ ftp_reload_prepare (PxedPlugin *self, const PxedSection *sec, GError **error)
       if (p->root == NULL)
         goto fail;
     }
-  if (!g_strv_equal ((const char *const *) p->listen, (const char *const *) self->listen))
-    {
-      /* Free the old sockets only in commit; the net service shares an
-       * endpoint that both lists name. */
-      g_ptr_array_set_size (self->listeners, 0);
-      p->listeners = ftp_listen_all (self, p->listen, self->server, error);
-      if (p->listeners == NULL)
-        {
-          GPtrArray *old = ftp_listen_all (self, self->listen, self->server, NULL);
-          if (old != NULL)
-            {
-              g_ptr_array_unref (self->listeners);
-              self->listeners = old;
-            }
-          goto fail;
-        }
-    }
+  p->listen_changed = !g_strv_equal ((const char *const *) p->listen,
+                                     (const char *const *) self->listen);
   return p;
 
 fail:
@@ -237,13 +221,24 @@ ftp_reload_commit (PxedPlugin *self, gpointer prepared)
   ftp_server_config_clear (&self->cfg);
   self->cfg = p->cfg;
   memset (&p->cfg, 0, sizeof p->cfg);
-  if (p->listeners != NULL)
-    {
-      g_ptr_array_unref (self->listeners);
-      self->listeners = g_steal_pointer (&p->listeners);
-    }
   g_strfreev (self->listen);
   self->listen = g_steal_pointer (&p->listen);
+  if (p->listen_changed)
+    {
+      /* The core holds the net service's sockets during commit, so
+       * addresses kept in the new list keep their (privileged) sockets. */
+      g_ptr_array_set_size (self->listeners, 0);
+      for (guint i = 0; self->listen[i] != NULL; i++)
+        {
+          g_autoptr(GError) error = NULL;
+          PxedTcpListener *l = pxed_net_tcp_listen (self->host, self->listen[i], FTP_DEFAULT_PORT,
+                                                    ftp_server_accept, self->server, &error);
+          if (l == NULL)
+            g_warning ("listen %s: %s", self->listen[i], error->message);
+          else
+            g_ptr_array_add (self->listeners, l);
+        }
+    }
   if (p->root != NULL)
     {
       g_clear_pointer (&self->root, pxed_content_root_unref);
@@ -259,17 +254,7 @@ ftp_reload_commit (PxedPlugin *self, gpointer prepared)
 static void
 ftp_reload_abort (PxedPlugin *self, gpointer prepared)
 {
-  FtpPrepared *p = prepared;
-
-  if (p->listeners != NULL)
-    {
-      g_clear_pointer (&p->listeners, g_ptr_array_unref);
-      g_ptr_array_unref (self->listeners);
-      self->listeners = ftp_listen_all (self, self->listen, self->server, NULL);
-      if (self->listeners == NULL)
-        self->listeners = g_ptr_array_new_with_free_func ((GDestroyNotify) pxed_net_tcp_listener_free);
-    }
-  ftp_prepared_free (p);
+  ftp_prepared_free (prepared);
 }
 
 static void

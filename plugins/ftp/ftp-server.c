@@ -220,6 +220,16 @@ backend_stat (gpointer data, const char *path, FtpEntry *out)
       out->mtime = stat (real, &st) == 0 ? (gint64) st.st_mtim.tv_sec : 0;
       return TRUE;
     }
+  /* A directory only generators fill (pxelinux.cfg/, ks/): clients such as
+   * curl CWD into every component of a path before RETR. */
+  if (pxed_content_is_generated_dir (server->host, path + 1))
+    {
+      out->name = g_strdup (ftp_path_basename (path));
+      out->is_dir = TRUE;
+      out->size = 0;
+      out->mtime = g_get_real_time () / G_USEC_PER_SEC;
+      return TRUE;
+    }
   content = pxed_content_open (server->host, server->root, path + 1, &req, &error);
   if (content == NULL)
     {
@@ -241,12 +251,14 @@ backend_list (gpointer data, const char *path)
   g_autoptr(GPtrArray) entries = NULL;
   GPtrArray *out;
 
-  if (c->server->root == NULL)
-    return NULL;
-  entries = pxed_content_list_dir (c->server->root, path + 1, &error);
+  if (c->server->root != NULL)
+    entries = pxed_content_list_dir (c->server->root, path + 1, &error);
   if (entries == NULL)
     {
-      g_debug ("%s: list %s: %s", c->ip, path, error->message);
+      /* Generated files cannot be enumerated: their directory lists empty. */
+      if (pxed_content_is_generated_dir (c->server->host, path + 1))
+        return g_ptr_array_new_with_free_func ((GDestroyNotify) ftp_entry_free);
+      g_debug ("%s: list %s: %s", c->ip, path, error != NULL ? error->message : "no root");
       return NULL;
     }
   out = g_ptr_array_new_full (entries->len, (GDestroyNotify) ftp_entry_free);
@@ -343,7 +355,8 @@ transfer_log (FtpConn *c, FtpTransfer *x, const char *status)
       g_debug ("%s: listing %s %s, %" G_GUINT64_FORMAT " bytes", c->ip, x->path, status, bytes);
       return;
     }
-  PXED_LOG_CLIENT (G_LOG_LEVEL_INFO, c->server->instance, NULL, c->ip,
+  /* The transfer log: one line per RETR, like vsftpd's xferlog. */
+  PXED_LOG_CLIENT (G_LOG_LEVEL_MESSAGE, c->server->instance, NULL, c->ip,
                    "RETR %s %s: %" G_GUINT64_FORMAT " bytes (from offset %" G_GUINT64_FORMAT
                    ") in %.3f s, %.1f MB/s",
                    x->path, status, bytes, x->start, secs, (double) bytes / secs / 1e6);

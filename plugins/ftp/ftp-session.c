@@ -143,6 +143,12 @@ backend_stat (FtpSession *s, const char *path, FtpEntry *out)
   return s->backend->stat (s->backend_data, path, out);
 }
 
+static GPtrArray *
+backend_list_dir (FtpSession *s, const char *path)
+{
+  return s->backend->list (s->backend_data, path);
+}
+
 /* Skips "-la"-style options that clients put in front of a LIST path. */
 static const char *
 skip_list_options (const char *arg)
@@ -407,15 +413,55 @@ handle_retr (FtpSession *s, const char *arg, GString *reply, FtpAction *action)
   s->rest = 0;
 }
 
+static gboolean
+has_glob (const char *name)
+{
+  return strpbrk (name, "*?[") != NULL;
+}
+
+/* Entries of @path: a directory's contents, a file alone, or (when
+ * @allow_glob and the last component has '*', '?' or '[') the matching
+ * entries of the parent directory. NULL when nothing is there. */
 static GPtrArray *
-list_target (FtpSession *s, const char *path, gboolean *is_file)
+list_target (FtpSession *s, const char *path, gboolean allow_glob, gboolean *is_file,
+             gboolean *is_glob)
 {
   FtpEntry e = { 0 };
   GPtrArray *entries;
 
   *is_file = FALSE;
+  *is_glob = FALSE;
   if (!backend_stat (s, path, &e))
-    return NULL;
+    {
+      const char *base = ftp_path_basename (path);
+      g_autofree char *parent = NULL;
+      GPtrArray *all;
+
+      /* g_pattern_match_simple() needs valid UTF-8 on both sides. */
+      if (!allow_glob || !has_glob (base) || !g_utf8_validate (base, -1, NULL))
+        return NULL;
+      parent = g_strndup (path, (gsize) (base - path));
+      if (strlen (parent) > 1)
+        parent[strlen (parent) - 1] = '\0';
+      all = backend_list_dir (s, parent);
+      if (all == NULL)
+        return NULL;
+      entries = g_ptr_array_new_with_free_func ((GDestroyNotify) ftp_entry_free);
+      for (guint i = 0; i < all->len; i++)
+        {
+          FtpEntry *ae = g_ptr_array_index (all, i);
+          if (g_utf8_validate (ae->name, -1, NULL) && g_pattern_match_simple (base, ae->name))
+            g_ptr_array_add (entries, ftp_entry_new (ae->name, ae->is_dir, ae->size, ae->mtime));
+        }
+      g_ptr_array_unref (all);
+      if (entries->len == 0)
+        {
+          g_ptr_array_unref (entries);
+          return NULL;
+        }
+      *is_glob = TRUE;
+      return entries;
+    }
   if (!e.is_dir)
     {
       *is_file = TRUE;
@@ -426,7 +472,24 @@ list_target (FtpSession *s, const char *path, gboolean *is_file)
       return entries;
     }
   g_free (e.name);
-  return s->backend->list (s->backend_data, path);
+  return backend_list_dir (s, path);
+}
+
+/* NLST answers pathnames a client can RETR as they are: prefixed like the
+ * argument ("NLST pub" gives "pub/file", as vsftpd does). */
+static char *
+nlst_prefix (const char *target, gboolean is_file, gboolean is_glob)
+{
+  const char *slash;
+
+  if (*target == '\0')
+    return g_strdup ("");
+  if (is_file || is_glob)
+    {
+      slash = strrchr (target, '/');
+      return slash != NULL ? g_strndup (target, (gsize) (slash - target) + 1) : g_strdup ("");
+    }
+  return g_str_has_suffix (target, "/") ? g_strdup (target) : g_strconcat (target, "/", NULL);
 }
 
 static void
@@ -435,11 +498,13 @@ handle_list (FtpSession *s, FtpVerb verb, const char *arg, gint64 now, GString *
 {
   const char *target = verb == FTP_VERB_MLSD ? arg : skip_list_options (arg);
   g_autofree char *path = ftp_path_join (s->cwd, target);
+  g_autofree char *prefix = NULL;
   g_autoptr(GPtrArray) entries = NULL;
-  gboolean is_file = FALSE;
+  gboolean is_file = FALSE, is_glob = FALSE;
   GString *out;
 
-  if (path == NULL || (entries = list_target (s, path, &is_file)) == NULL)
+  if (path == NULL ||
+      (entries = list_target (s, path, verb != FTP_VERB_MLSD, &is_file, &is_glob)) == NULL)
     {
       reply_line (reply, 550, "Failed to list directory.");
       return;
@@ -451,6 +516,8 @@ handle_list (FtpSession *s, FtpVerb verb, const char *arg, gint64 now, GString *
     }
   if (!require_data (s, reply))
     return;
+  if (verb == FTP_VERB_NLST)
+    prefix = nlst_prefix (target, is_file, is_glob);
   out = g_string_sized_new (64 + entries->len * 72);
   for (guint i = 0; i < entries->len; i++)
     {
@@ -463,6 +530,7 @@ handle_list (FtpSession *s, FtpVerb verb, const char *arg, gint64 now, GString *
           ftp_format_list_line (out, e, now);
           break;
         case FTP_VERB_NLST:
+          g_string_append (out, prefix);
           g_string_append (out, e->name);
           g_string_append (out, "\r\n");
           break;
@@ -535,7 +603,7 @@ handle_stat (FtpSession *s, const char *arg, gint64 now, GString *reply)
 {
   g_autofree char *path = NULL;
   g_autoptr(GPtrArray) entries = NULL;
-  gboolean is_file = FALSE;
+  gboolean is_file = FALSE, is_glob = FALSE;
 
   if (*arg == '\0')
     {
@@ -554,7 +622,7 @@ handle_stat (FtpSession *s, const char *arg, gint64 now, GString *reply)
       return;
     }
   path = ftp_path_join (s->cwd, skip_list_options (arg));
-  if (path == NULL || (entries = list_target (s, path, &is_file)) == NULL)
+  if (path == NULL || (entries = list_target (s, path, TRUE, &is_file, &is_glob)) == NULL)
     {
       reply_line (reply, 550, "Failed to list directory.");
       return;
@@ -737,6 +805,7 @@ ftp_session_handle (FtpSession *s, const FtpCommand *cmd, gint64 now, GString *r
     case FTP_VERB_MFMT:
     case FTP_VERB_MFCT:
     case FTP_VERB_MFF:
+      g_info ("%s: refused %s (read-only server)", s->client_ip, cmd->name);
       reply_line (reply, 550, "Permission denied.");
       break;
     case FTP_VERB_SITE:
@@ -777,6 +846,12 @@ ftp_session_handle_line (FtpSession *s, const char *line, gsize len, gint64 now,
           reply_line (reply, 501, "Invalid character in command.");
         }
       return;
+    }
+  if (cmd.verb == FTP_VERB_UNKNOWN)
+    {
+      g_autofree char *verb = g_strndup (line, MIN (strcspn (line, " "), 32));
+      g_autofree char *text = g_strescape (verb, NULL);
+      g_info ("%s: unknown command '%s'", s->client_ip, text);
     }
   ftp_session_handle (s, &cmd, now, reply, action);
 }

@@ -99,7 +99,7 @@ http_repo_drain_check (gpointer user_data)
 {
   PxedPlugin *self = user_data;
 
-  if (http_repo_server_get_n_connections (self->server) > 0)
+  if (http_repo_server_get_n_active (self->server) > 0)
     return G_SOURCE_CONTINUE;
   g_clear_pointer (&self->drain, g_source_unref);
   if (self->done != NULL)
@@ -110,11 +110,12 @@ http_repo_drain_check (gpointer user_data)
 static void
 http_repo_stop (PxedPlugin *self, PxedDoneFunc done, gpointer done_data)
 {
-  /* no new connections; running downloads finish (the core bounds this) */
+  /* no new connections; running requests (downloads) finish, the core
+   * bounds this; idle keep-alive connections are closed by destroy */
   http_repo_server_quiesce (self->server);
   self->done = done;
   self->done_data = done_data;
-  if (http_repo_server_get_n_connections (self->server) == 0)
+  if (http_repo_server_get_n_active (self->server) == 0)
     {
       if (done != NULL)
         done (done_data);

@@ -81,6 +81,7 @@ struct _HttpRepoServer {
   gboolean    stopping;
   GHashTable *per_client; /* ip -> ClientCount */
   guint       n_connections;
+  guint       n_active;   /* requests between their first line and their end */
   gint64      reject_log_us;
   guint       n_rejected;
 };
@@ -155,6 +156,9 @@ request_new (HttpRepoServer *self, struct MHD_Connection *connection, const char
   req->start_us = g_get_monotonic_time ();
   req->target = g_strdup (target != NULL ? target : "");
   req->fd = -1;
+  g_mutex_lock (&self->lock);
+  self->n_active++;
+  g_mutex_unlock (&self->lock);
   info = MHD_get_connection_info (connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
   if (info != NULL)
     address_to_ip (info->client_addr, req->ip);
@@ -164,6 +168,9 @@ request_new (HttpRepoServer *self, struct MHD_Connection *connection, const char
 static void
 request_free (HttpRepoRequest *req)
 {
+  g_mutex_lock (&req->server->lock);
+  req->server->n_active--;
+  g_mutex_unlock (&req->server->lock);
   if (req->fd >= 0)
     close (req->fd);
   g_clear_pointer (&req->bytes, g_bytes_unref);
@@ -282,9 +289,17 @@ request_respond (HttpRepoRequest *req)
 
   if (plan.status == 412)
     return request_respond_status (req, 412);
-  if (plan.length == 0 || plan.status == 304 || plan.status == 416)
+  if (plan.status == 304 && req->fd >= 0 && req->size > 0)
     {
-      /* no body: a 304, a 416, or an empty file */
+      /* libmicrohttpd sends no body with a 304 but a Content-Length of the
+       * response's size, which must be what a 200 would say (RFC 9110 8.6) */
+      response = MHD_create_response_from_fd_at_offset64 (req->size, req->fd, 0);
+      if (response != NULL)
+        req->fd = -1;
+    }
+  else if (plan.length == 0 || plan.status == 304 || plan.status == 416)
+    {
+      /* no body: a 416, or an empty file */
       response = MHD_create_response_from_buffer (0, NULL, MHD_RESPMEM_PERSISTENT);
     }
   else if (req->bytes != NULL)
@@ -535,10 +550,14 @@ server_handle (void *cls, struct MHD_Connection *connection, const char *url, co
     *con_cls = req = request_new (self, connection, url);
   if (!req->headers_seen)
     {
+      req->headers_seen = TRUE;
+      /* other methods are refused at once, without reading their body (the
+       * connection is closed after the answer) */
+      if (strcmp (method, MHD_HTTP_METHOD_GET) != 0 && strcmp (method, MHD_HTTP_METHOD_HEAD) != 0)
+        return request_begin (req, method, version);
       /* libmicrohttpd 0.9.75 closes the connection after a response queued
        * from this first call (before any body was read): answer in the
        * next one */
-      req->headers_seen = TRUE;
       return MHD_YES;
     }
   if (*upload_data_size != 0)
@@ -576,9 +595,14 @@ server_completed (void *cls, struct MHD_Connection *connection, void **con_cls,
       g_autofree char *method = pxed_log_sanitize (req->method, strlen (req->method), 8);
       gint64 us = g_get_monotonic_time () - req->start_us;
 
+      char status[8] = "-";
+
+      /* status "-": libmicrohttpd itself answered (or nobody did) */
+      if (req->status != 0)
+        g_snprintf (status, sizeof status, "%u", req->status);
       pxed_log_client (G_LOG_DOMAIN, G_LOG_LEVEL_INFO, self->cfg.instance, req->mac, req->ip,
-                       "%s %s %u %" G_GUINT64_FORMAT " %" G_GINT64_FORMAT ".%03dms%s",
-                       req->method[0] != '\0' ? method : "-", shown, req->status,
+                       "%s %s %s %" G_GUINT64_FORMAT " %" G_GINT64_FORMAT ".%03dms%s",
+                       req->method[0] != '\0' ? method : "-", shown, status,
                        toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? req->body_bytes : 0,
                        us / 1000, (int) (us % 1000),
                        toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
@@ -760,12 +784,19 @@ http_repo_server_start (HttpRepoServer *self, GError **error)
 
   for (guint i = 0; listen[i] != NULL; i++)
     {
+      g_autoptr(GError) local = NULL;
       PxedTcpListener *listener =
-        pxed_net_tcp_listen (self->host, listen[i], 80, NULL, NULL, error);
+        pxed_net_tcp_listen (self->host, listen[i], 80, NULL, NULL, &local);
 
+      if (listener == NULL && self->cfg.listen == NULL && strcmp (listen[i], "[::]") == 0)
+        {
+          /* the default on a host without IPv6: IPv4 alone */
+          g_message ("not listening on [::]:80: %s", local->message);
+          continue;
+        }
       if (listener == NULL)
         {
-          g_prefix_error (error, "listen %s: ", listen[i]);
+          g_propagate_prefixed_error (error, g_steal_pointer (&local), "listen %s: ", listen[i]);
           return FALSE;
         }
       g_ptr_array_add (self->listeners, listener);
@@ -809,6 +840,17 @@ http_repo_server_get_n_connections (HttpRepoServer *self)
 
   g_mutex_lock (&self->lock);
   n = self->n_connections;
+  g_mutex_unlock (&self->lock);
+  return n;
+}
+
+guint
+http_repo_server_get_n_active (HttpRepoServer *self)
+{
+  guint n;
+
+  g_mutex_lock (&self->lock);
+  n = self->n_active;
   g_mutex_unlock (&self->lock);
   return n;
 }

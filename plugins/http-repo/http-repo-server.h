@@ -33,6 +33,8 @@ gboolean        http_repo_server_start (HttpRepoServer *self, GError **error);
 /* Stops accepting connections; running ones go on. */
 void            http_repo_server_quiesce (HttpRepoServer *self);
 guint           http_repo_server_get_n_connections (HttpRepoServer *self);
+/* Requests in progress (idle keep-alive connections do not count). */
+guint           http_repo_server_get_n_active (HttpRepoServer *self);
 /* Closes everything (at once) and frees. */
 void            http_repo_server_free  (HttpRepoServer *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HttpRepoServer, http_repo_server_free)

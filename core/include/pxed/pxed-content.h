@@ -86,6 +86,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (PxedDirEntry, pxed_dir_entry_free)
 GPtrArray *pxed_content_list_dir (PxedContentRoot *root, const char *path, GError **error);
 /* TRUE when @path is a directory beneath @root. */
 gboolean   pxed_content_is_dir   (PxedContentRoot *root, const char *path);
+/* TRUE when @path (a directory path, normalised here) only exists through
+ * generators: a provider's pattern continues with "@path/" before its first
+ * wildcard ("pxelinux.cfg" and "efi64" for "efi64/pxelinux.cfg/ *"). FTP lets
+ * clients CWD into such directories. */
+gboolean   pxed_content_is_generated_dir (PxedHost *host, const char *path);
 
 /* ---- Generators -------------------------------------------------------------- */
 

@@ -109,6 +109,7 @@ test_parse (void)
   g_clear_error (&error);
   g_assert_true (ftp_verb_allowed_during_transfer (FTP_VERB_ABOR));
   g_assert_false (ftp_verb_allowed_during_transfer (FTP_VERB_RETR));
+  g_assert_false (ftp_verb_allowed_during_transfer (FTP_VERB_QUIT));
 }
 
 static void

@@ -370,8 +370,30 @@ test_listings (Fixture *f, gconstpointer data)
   cmd (f, "NLST pub");
   g_assert_cmpint (f->action.kind, ==, FTP_ACTION_SEND);
   text = g_bytes_get_data (f->action.data, NULL);
-  /* the name holding a newline is left out */
-  g_assert_cmpstr (text, ==, "big.iso\r\nwe\"ird\r\n");
+  /* prefixed like the argument (so RETR takes them as they are); the name
+   * holding a newline is left out */
+  g_assert_cmpstr (text, ==, "pub/big.iso\r\npub/we\"ird\r\n");
+  cmd (f, "NLST");
+  g_assert_cmpstr (g_bytes_get_data (f->action.data, NULL), ==, "file.txt\r\npub\r\n");
+  cmd (f, "NLST /pub/");
+  text = g_bytes_get_data (f->action.data, NULL);
+  g_assert_true (g_str_has_prefix (text, "/pub/big.iso\r\n"));
+
+  /* Globs in the last component (LIST, NLST, not MLSD). */
+  cmd (f, "NLST pub/*.iso");
+  g_assert_cmpint (f->action.kind, ==, FTP_ACTION_SEND);
+  g_assert_cmpstr (g_bytes_get_data (f->action.data, NULL), ==, "pub/big.iso\r\n");
+  cmd (f, "LIST -l pub/b?g*");
+  text = g_bytes_get_data (f->action.data, NULL);
+  g_assert_true (g_str_has_suffix (text, " big.iso\r\n"));
+  g_assert_true (strchr (text, '\n') == text + strlen (text) - 1);
+  cmd (f, "NLST f*");
+  g_assert_cmpstr (g_bytes_get_data (f->action.data, NULL), ==, "file.txt\r\n");
+  g_assert_true (g_str_has_prefix (cmd (f, "NLST *.nothing"), "550 "));
+  g_assert_true (g_str_has_prefix (cmd (f, "MLSD pub/*"), "550 "));
+  g_assert_true (g_str_has_prefix (cmd (f, "NLST nope/*"), "550 "));
+  /* not UTF-8: no globbing (GLib's matcher would abort) */
+  g_assert_true (g_str_has_prefix (cmd (f, "NLST \xff\xfe*"), "550 "));
 
   cmd (f, "LIST pub/big.iso");
   text = g_bytes_get_data (f->action.data, NULL);

@@ -58,8 +58,9 @@ def run_ftplib(host, port, root):
     ftp.cwd("../../../..")
     check(ftp.pwd() == "/", "CWD ../../.. did not clamp")
     names = sorted(ftp.nlst("pub"))
-    check("big.bin" in names and "sub" in names, "NLST pub: %r" % names)
-    check("evil" not in names, "NLST shows a symlink leading out of the root")
+    check("pub/big.bin" in names and "pub/sub" in names, "NLST pub: %r" % names)
+    check("pub/evil" not in names, "NLST shows a symlink leading out of the root")
+    check(ftp.nlst("pub/*.bin") == ["pub/big.bin"], "NLST glob: %r" % ftp.nlst("pub/*.bin"))
     facts = dict(ftp.mlsd("pub"))
     check(facts["big.bin"]["type"] == "file", "MLSD type")
     check(int(facts["big.bin"]["size"]) == os.path.getsize(os.path.join(root, "pub/big.bin")),
@@ -325,7 +326,19 @@ def run_hostile(host, port, root):
     check(c.closed(), "open after QUIT")
     c.close()
 
-    # 10. A byte at a time still works.
+    # 10. RETR and QUIT pipelined: QUIT waits for the transfer (RFC 959).
+    c = Raw(host, port)
+    c.login()
+    d = c.pasv_connect()
+    c.send("RETR pub/big.bin\r\nQUIT\r\n")
+    check(c.reply()[0] == "150", "pipelined RETR")
+    data = recv_all(d)
+    check(sha(data) == file_sha(os.path.join(root, "pub/big.bin")), "pipelined RETR content")
+    check(c.reply()[0] == "226" and c.reply()[0] == "221", "226 then 221")
+    check(c.closed(), "open after the pipelined QUIT")
+    c.close()
+
+    # 11. A byte at a time still works.
     c = Raw(host, port)
     c.reply()
     for b in b"USER anonymous\r\n":
@@ -334,7 +347,7 @@ def run_hostile(host, port, root):
     check(c.reply()[0] == "331", "byte-at-a-time USER")
     c.close()
 
-    # 11. The server is still healthy.
+    # 12. The server is still healthy.
     c = Raw(host, port)
     c.login()
     d = c.pasv_connect()

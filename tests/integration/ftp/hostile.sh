@@ -11,6 +11,9 @@ $FTPC hostile 127.0.0.1 "$PORT" "$ROOT" || fail "hostile client"
 wait_log "refused PORT to another host" 5
 wait_log "refused data connection from 127.0.0.2" 5
 wait_log "longer than 4096 bytes" 5
+wait_log "unknown command .XYZZY." 5
+wait_log "refused STOR .read-only server." 5
+wait_log "control character 0x00 in command" 5
 kill -0 "$PXED_PID" || fail "pxed died"
 curl -s -o "$WORK/big" "ftp://127.0.0.1:$PORT/pub/big.bin" || fail "curl after the hostile client"
 assert_eq "$(sha "$ROOT/pub/big.bin")" "$(sha "$WORK/big")" "content after the hostile client"

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # max-sessions, max-sessions-per-client, login/idle timeouts with hundreds of
 # idle connections, the data-connection timeout for a client that stops
-# reading; good clients keep being served throughout. SIGTERM drains.
+# reading; good clients keep being served throughout. Reload; SIGTERM drains.
 . "$(dirname "$0")/ftp-lib.sh"
 require_cmd curl
 . "$HERE/tree.sh"
@@ -39,6 +39,19 @@ assert_eq 426 "$code" "reply to a client that stopped reading"
 wait_log "data connection timed out" 2
 curl -s -o "$WORK/big2" "ftp://127.0.0.1:$PORT/pub/big.bin" || fail "curl after the stalled client"
 assert_eq "$(sha "$ROOT/pub/big.bin")" "$(sha "$WORK/big2")" "content after the stalled client"
+
+# Reload: a missing root is refused and changes nothing; a new listen port
+# takes over from the old one.
+sed -i "s|^root: .*|root: $WORK/does-not-exist|" "$CONF/conf.d/50-ftp.yaml"
+assert_eq refused "$(pxed_reload)" "reload with a missing root"
+curl -s -o /dev/null "ftp://127.0.0.1:$PORT/readme.txt" || fail "serving after a refused reload"
+OLD_PORT=$PORT
+PORT=$(free_port tcp)
+ftp_conf "data-timeout: 2s"
+assert_eq reloaded "$(pxed_reload)" "reload with a new port"
+curl -s -o "$WORK/readme" "ftp://127.0.0.1:$PORT/readme.txt" || fail "new port after reload"
+assert_eq "$(sha "$ROOT/readme.txt")" "$(sha "$WORK/readme")" "content on the new port"
+curl -s -o /dev/null "ftp://127.0.0.1:$OLD_PORT/readme.txt" && fail "old port still served"
 
 # SIGTERM lets a running transfer finish.
 curl -s --limit-rate 20M -o "$WORK/huge" "ftp://127.0.0.1:$PORT/huge.bin" &

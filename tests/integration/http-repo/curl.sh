@@ -78,6 +78,7 @@ assert_eq 412 "$(status "$BASE/images/vmlinuz" -H 'If-Match: "other"')" "If-Matc
 assert_eq 206 "$(status "$BASE/images/vmlinuz" -r 0-9 -H "If-Range: $ETAG")" "If-Range match"
 assert_eq 200 "$(status "$BASE/images/vmlinuz" -r 0-9 -H 'If-Range: "stale"')" "If-Range stale"
 assert_eq 0 "$(curl -s -H "If-None-Match: $ETAG" "$BASE/images/vmlinuz" | wc -c)" "304 has no body"
+assert_eq 3000000 "$(header Content-Length "$BASE/images/vmlinuz" -H "If-None-Match: $ETAG")" "304 Content-Length is the 200's"
 
 # Keep-alive: curl reuses one connection for several requests
 curl -sv -o /dev/null -o /dev/null -o /dev/null "$BASE/ks.cfg" "$BASE/empty" "$BASE/images/boot.iso" \
@@ -119,5 +120,20 @@ wait_log 'HEAD /images/vmlinuz 200 0 '
 wait_log 'GET /images/vmlinuz 206 1000 '
 wait_log 'POST /ks.cfg 405 '
 
+# Reload (SIGHUP): the instance restarts with the new section, same port
+http_conf "directory-listing: true"
+assert_eq reloaded "$(pxed_reload)" "reload"
+assert_eq 200 "$(status "$BASE/images/")" "listing after reload"
+curl -sf -o "$OUT/f" "$BASE/ks.cfg" || fail "GET after reload"
+check_same ks.cfg "$OUT/f"
+
+# SIGTERM with an idle keep-alive connection open: nothing to drain, a quick exit
+exec 3<>"/dev/tcp/127.0.0.1/$PORT"
+printf 'GET /ks.cfg HTTP/1.1\r\nHost: x\r\n\r\n' >&3
+sleep 0.3
+start=$(date +%s%N)
 pxed_stop
+exec 3>&-
+elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+[ "$elapsed_ms" -lt 3000 ] || fail "stop took ${elapsed_ms} ms with an idle keep-alive connection"
 echo "ok"

@@ -153,6 +153,16 @@ check((r1[0], r2[0], r3[0]) == (200, 200, 404), "pipelined -> %s %s %s" % (r1[0]
 check(r1[2] == open(sys.argv[3], "rb").read(), "pipelined body")
 s.close()
 
+# --- clients that leave in the middle of a large body (EPIPE/ECONNRESET in sendfile)
+for i in range(5):
+    s = connect()
+    s.sendall(b"GET /big.img HTTP/1.1\r\nHost: x\r\n\r\n")
+    s.recv(1024)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+    s.close()
+time.sleep(0.2)
+check(served(), "served after clients left in the middle of a body")
+
 # --- slow headers: closed after header-timeout, others still served --------------------
 slow = connect()
 slow.sendall(b"GET /ks.cfg HTTP/1.1\r\n")
@@ -189,6 +199,27 @@ for c in idle:
         pass
 check(n_open <= 40, "per-client limit: %d of %d idle connections stay open" % (n_open, len(idle)))
 check(served(host="::1"), "another client address is served during the flood")
+# max-sessions (60) counts every address: 40 are taken, so ::1 gets 20 more
+idle6 = []
+for i in range(40):
+    try:
+        idle6.append(connect("::1"))
+    except OSError:
+        break
+time.sleep(0.5)
+n6 = 0
+for c in idle6:
+    c.setblocking(False)
+    try:
+        if c.recv(1) != b"":
+            n6 += 1
+    except BlockingIOError:
+        n6 += 1
+    except OSError:
+        pass
+check(n6 <= 20, "max-sessions: %d of %d more connections stay open" % (n6, len(idle6)))
+for c in idle6:
+    c.close()
 for c in idle:
     c.close()
 time.sleep(0.3)

@@ -5,12 +5,13 @@
 . "$(dirname "$0")/http-lib.sh"
 
 mkfile images/vmlinuz 300000
+mkfile big.img 64000000
 printf 'text\ninstall\n' > "$ROOT/ks.cfg"
 echo "SECRET-MARKER" > "$WORK/secret"
 ln -s "$WORK" "$ROOT/escape"
 
 http_start "header-timeout: 3s" "keepalive-timeout: 3s" "max-sessions-per-client: 40" \
-  "max-headers: 64" "max-header-size: 8KiB"
+  "max-headers: 64" "max-header-size: 8KiB" "max-sessions: 60"
 
 /usr/bin/python3 "$HERE/hostile.py" "$PORT" SECRET-MARKER "$ROOT/ks.cfg" || fail "hostile client"
 kill -0 "$PXED_PID" || fail "pxed died"
