@@ -275,7 +275,10 @@ open_bound_socket (const PxedListenSpec *spec, int type, GError **error)
     setsockopt (fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
   if (type == SOCK_DGRAM)
     {
+      int rcvbuf = 4 << 20; /* DHCP/TFTP bursts while the loop is busy */
       setsockopt (fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one);
+      if (setsockopt (fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) < 0)
+        setsockopt (fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
       if (family == AF_INET)
         setsockopt (fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one);
       else
