@@ -8,7 +8,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 builddir=${PXED_CI_BUILDDIR:-$top/build-ci}
 asandir=${PXED_CI_ASANDIR:-$top/build-ci-asan}
-suites_main=${PXED_CI_SUITES:-}
+suites_main=${PXED_CI_SUITES:---no-suite e2e-peer}
 log() { printf '\n==== %s ====\n' "$*"; }
 
 log "installing Debian packages"

@@ -12,18 +12,8 @@ MODE=${1:-bios}
 
 [ "$(id -u)" = 0 ] || { echo "demo: run me as root (namespaces, taps, apt-get)" >&2; exit 1; }
 
-E2E_PACKAGES="qemu-system-x86 ipxe-qemu ovmf pxelinux syslinux-common syslinux-efi busybox-static
-  grub-efi-amd64-bin cpio kmod dnsmasq vsftpd iproute2 perl"
-BUILD_PACKAGES="meson ninja-build gcc pkg-config libglib2.0-dev libyaml-dev libsystemd-dev"
-missing=()
-for p in $E2E_PACKAGES $BUILD_PACKAGES; do
-  [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" = "install ok installed" ] || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "demo: installing ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
-fi
+# Every package pxed's build and tests need (apt is kept from starting daemons).
+"$SRC/tests/deps.sh"
 
 BUILD=${PXED_BUILD_DIR:-}
 if [ -z "$BUILD" ]; then
