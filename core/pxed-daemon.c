@@ -31,7 +31,6 @@ typedef struct {
   PxedDaemon *daemon;
   Instance   *instance;
   gboolean    done;
-  gboolean    abandoned;
 } StopRequest;
 
 struct _PxedDaemon {
@@ -153,8 +152,8 @@ stop_request_done (gpointer user_data)
   StopRequest *req = user_data;
   PxedDaemon *d = req->daemon;
 
-  if (req->done || req->abandoned)
-    return; /* a late call after the deadline destroyed the instance */
+  if (req->done)
+    return;
   req->done = TRUE;
   g_debug ("instance '%s' stopped", req->instance->name);
   instance_free (g_steal_pointer (&req->instance));
@@ -472,13 +471,14 @@ on_deadline (gpointer user_data)
 
   g_warning ("drain deadline reached: cutting %u instance%s short", d->stops->len,
              d->stops->len == 1 ? "" : "s");
+  /* destroy() cancels whatever still runs; the ABI forbids calling @done
+   * after it, so the requests can go with their instances. */
   for (guint i = 0; i < d->stops->len; i++)
     {
       StopRequest *req = g_ptr_array_index (d->stops, i);
-      req->abandoned = TRUE;
       instance_free (g_steal_pointer (&req->instance));
+      g_free (req);
     }
-  /* The StopRequests stay allocated: a plugin may still hold a pointer. */
   g_ptr_array_set_size (d->stops, 0);
   g_main_loop_quit (d->loop);
   return G_SOURCE_REMOVE;

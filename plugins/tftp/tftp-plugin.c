@@ -2,21 +2,24 @@
 /* The tftp plugin: read-only TFTP from the content tree.
  *
  * Requests arrive through the net service's shared endpoints. Each accepted
- * read request gets its own socket (a new TID) watched by one GSource on the
- * host context; that source also carries the retransmission timer (its ready
- * time). The protocol itself lives in tftp-transfer.c as a pure state
- * machine; this file only does the I/O it asks for: pread of a window into
- * a scratch buffer shared by all sessions, sendmmsg of the window.
+ * read request gets its own socket (a new TID). All transfer sockets sit in
+ * one epoll set watched by one GSource on the host context, so a main loop
+ * iteration costs the same with 1 or 1000 transfers; that source's ready
+ * time is the earliest retransmission deadline. The protocol itself lives in
+ * tftp-transfer.c as a pure state machine; this file only does the I/O it
+ * asks for: pread of a window (read-ahead for small blocks), sendmmsg of the
+ * window.
  *
  * Reload: changed limits apply to new transfers; a changed root or listen
  * list is opened or subscribed in reload_prepare, so a failure changes
  * nothing. Running transfers keep their content and parameters. */
 #include <errno.h>
 #include <string.h>
+#include <netinet/udp.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <glib-unix.h>
 #include <pxed/pxed.h>
 
 #include "tftp-packet.h"
@@ -27,8 +30,14 @@
 #define TFTP_BATCH_BYTES (1024 * 1024)
 /* sendmmsg takes at most UIO_MAXIOV messages. */
 #define TFTP_BATCH_MSGS 1024
+/* UDP GSO (UDP_SEGMENT): most segments and bytes in one send. */
+#define TFTP_GSO_SEGS 64
+#define TFTP_GSO_BYTES 65000
 /* Packets handled per wakeup of one session before yielding. */
 #define TFTP_RECV_BURST 64
+/* Read-ahead per session for small windows: one pread per this many bytes
+ * instead of one per block. */
+#define TFTP_CACHE_BYTES (32 * 1024)
 
 typedef struct {
   char           **listen;
@@ -63,15 +72,24 @@ struct _PxedPlugin {
   struct mmsghdr msgs[TFTP_BATCH_MSGS];
   struct iovec   iovs[TFTP_BATCH_MSGS][2];
   guint8         headers[TFTP_BATCH_MSGS][4];
+  /* A window laid out as DATA packets back to back, sent with UDP GSO: the
+   * kernel cuts it into datagrams (one syscall and one route lookup for up
+   * to 64 blocks). Switched off on the first refusal. */
+  gboolean       gso;
+  guint8         gso_buf[TFTP_GSO_BYTES];
+  /* Every transfer socket, in one epoll set watched by one source. */
+  int            epfd;
+  GSource       *io_source;
+  GSource       *done_source; /* calls done() after the last transfer ended */
   /* Busy drops, summarised in the log at most every 10 s. */
   guint64        n_busy_drops;
   gint64         busy_logged_us;
 };
 
 typedef struct {
-  GSource      base;
-  TftpSession *session;
-} TftpSessionSource;
+  GSource     base;
+  PxedPlugin *plugin;
+} TftpIoSource;
 
 struct _TftpSession {
   PxedPlugin    *plugin;
@@ -80,9 +98,11 @@ struct _TftpSession {
   TftpMode       mode;
   PxedContent   *content;
   GBytes        *netascii;   /* the converted file, netascii transfers only */
+  GBytes        *bytes;      /* generated content or netascii: sent from memory */
+  guint8        *cache;      /* read-ahead of a regular file */
+  guint64        cache_off;
+  gsize          cache_len;
   int            fd;
-  GSource       *source;
-  gpointer       fd_tag;
   struct sockaddr_storage peer;
   socklen_t      peer_len;
   char          *key;        /* "ip:port" */
@@ -94,6 +114,7 @@ struct _TftpSession {
   guint64        pend_first;
   guint          pend_count;
   gboolean       want_out;
+  gint64         deadline_us; /* retransmission due, -1 none */
 };
 
 /* ---- configuration ---------------------------------------------------------- */
@@ -204,6 +225,19 @@ tftp_validate (const PxedSection *sec, GError **error)
 
 static void tftp_request_cb (const PxedDatagram *dgram, gpointer user_data);
 
+static gboolean
+tftp_plugin_done_cb (gpointer user_data)
+{
+  PxedPlugin *self = user_data;
+  PxedDoneFunc done = self->done;
+
+  g_clear_pointer (&self->done_source, g_source_unref);
+  self->done = NULL;
+  if (done != NULL)
+    done (self->done_data);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 tftp_session_free (TftpSession *s)
 {
@@ -217,28 +251,30 @@ tftp_session_free (TftpSession *s)
   else
     g_hash_table_insert (self->per_client, g_strdup (s->ip), GUINT_TO_POINTER (n - 1));
 
-  if (s->source != NULL)
-    {
-      g_source_destroy (s->source);
-      g_source_unref (s->source);
-    }
   if (s->fd >= 0)
-    close (s->fd);
+    {
+      epoll_ctl (self->epfd, EPOLL_CTL_DEL, s->fd, NULL);
+      close (s->fd);
+    }
   if (s->content != NULL)
     pxed_content_unref (s->content);
   g_clear_pointer (&s->netascii, g_bytes_unref);
+  g_clear_pointer (&s->bytes, g_bytes_unref);
+  g_free (s->cache);
   g_free (s->key);
   g_free (s->ip);
   g_free (s->mac);
   g_free (s->path);
   g_free (s);
 
-  if (self->stopping && self->done != NULL && g_hash_table_size (self->sessions) == 0)
+  if (self->stopping && self->done != NULL && g_hash_table_size (self->sessions) == 0
+      && self->done_source == NULL)
     {
-      PxedDoneFunc done = self->done;
-
-      self->done = NULL;
-      done (self->done_data);
+      /* Not from here: the caller may still be iterating our sessions, and
+       * done() may destroy the instance. */
+      self->done_source = g_idle_source_new ();
+      g_source_set_callback (self->done_source, tftp_plugin_done_cb, self, NULL);
+      g_source_attach (self->done_source, pxed_host_get_context (self->host));
     }
 }
 
@@ -287,12 +323,16 @@ tftp_session_finish (TftpSession *s, const TftpAction *a)
                                               + tftp_transfer_block_len (&s->xfer, s->xfer.acked)
                                         : 0;
 
-      if (s->xfer.client_error != 0 || s->xfer.client_error_text[0] != '\0')
+      if (s->xfer.client_aborted)
         {
           g_autofree char *text = pxed_log_sanitize (s->xfer.client_error_text,
                                                      strlen (s->xfer.client_error_text), 64);
+          /* OVMF probes with tsize and refuses the OACK (error 8) before the
+           * real download: routine, not worth an info line. */
+          GLogLevelFlags level = s->xfer.client_error == TFTP_ERR_OPTION && s->xfer.acked == 0
+                                 ? G_LOG_LEVEL_DEBUG : G_LOG_LEVEL_INFO;
 
-          PXED_LOG_CLIENT (G_LOG_LEVEL_INFO, self->instance, s->mac, s->ip,
+          PXED_LOG_CLIENT (level, self->instance, s->mac, s->ip,
                            "%s: %s (error %u \"%s\") after %" G_GUINT64_FORMAT
                            " bytes in %.3f s%s%s%s",
                            s->path, a->reason, s->xfer.client_error, text, acked, secs,
@@ -323,10 +363,66 @@ tftp_plugin_scratch (PxedPlugin *self, gsize size)
 static void
 tftp_session_want_write (TftpSession *s, gboolean want)
 {
+  struct epoll_event ev = { .events = want ? (EPOLLIN | EPOLLOUT) : EPOLLIN, .data.ptr = s };
+
   if (s->want_out == want)
     return;
   s->want_out = want;
-  g_source_modify_unix_fd (s->source, s->fd_tag, want ? (G_IO_IN | G_IO_OUT) : G_IO_IN);
+  if (epoll_ctl (s->plugin->epfd, EPOLL_CTL_MOD, s->fd, &ev) < 0)
+    g_debug ("%s: epoll_ctl: %s", s->key, g_strerror (errno));
+}
+
+/* Sends blocks [first, first + n) of @data as one UDP GSO datagram train.
+ * 0: sent; 1: the socket is full (try later); -1: GSO refused (now off). */
+static int
+tftp_session_send_gso (TftpSession *s, guint64 first, guint n, const guint8 *data)
+{
+  PxedPlugin *self = s->plugin;
+  guint16 seg = (guint16) (s->xfer.p.blksize + 4);
+  union {
+    char           buf[CMSG_SPACE (sizeof (guint16))];
+    struct cmsghdr align;
+  } ctrl;
+  struct msghdr msg = { 0 };
+  struct iovec iov;
+  struct cmsghdr *cm;
+  gsize pos = 0, off = 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      gsize len = tftp_transfer_block_len (&s->xfer, first + i);
+
+      tftp_build_data_header (tftp_transfer_block_wire (first + i), self->gso_buf + pos);
+      memcpy (self->gso_buf + pos + 4, data + off, len);
+      pos += 4 + len;
+      off += len;
+    }
+  iov.iov_base = self->gso_buf;
+  iov.iov_len = pos;
+  msg.msg_name = &s->peer;
+  msg.msg_namelen = s->peer_len;
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  memset (&ctrl, 0, sizeof ctrl);
+  msg.msg_control = ctrl.buf;
+  msg.msg_controllen = sizeof ctrl.buf;
+  cm = CMSG_FIRSTHDR (&msg);
+  cm->cmsg_level = SOL_UDP;
+  cm->cmsg_type = UDP_SEGMENT;
+  cm->cmsg_len = CMSG_LEN (sizeof (guint16));
+  memcpy (CMSG_DATA (cm), &seg, sizeof seg);
+
+  while (sendmsg (s->fd, &msg, 0) < 0)
+    {
+      if (errno == EINTR)
+        continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)
+        return 1;
+      g_debug ("UDP GSO refused (%s): using sendmmsg", g_strerror (errno));
+      self->gso = FALSE;
+      return -1;
+    }
+  return 0;
 }
 
 /* Sends the pending blocks as far as the socket takes them. FALSE on a read
@@ -345,21 +441,42 @@ tftp_session_flush (TftpSession *s)
       const guint8 *data;
       int sent;
 
+      guint max_n = TFTP_BATCH_MSGS;
+      gboolean gso = FALSE;
+
+      /* Two blocks or more: one GSO send when they fit in one. */
+      if (self->gso && s->pend_count >= 2 && s->xfer.p.blksize + 4 <= TFTP_GSO_BYTES / 2)
+        {
+          gso = TRUE;
+          max_n = MIN (TFTP_GSO_SEGS, TFTP_GSO_BYTES / (s->xfer.p.blksize + 4));
+        }
       /* As many blocks as fit in one batch (at least one). */
-      while (n < s->pend_count && n < TFTP_BATCH_MSGS
+      while (n < s->pend_count && n < max_n
              && (n == 0 || total + tftp_transfer_block_len (&s->xfer, first + n) <= TFTP_BATCH_BYTES))
         total += tftp_transfer_block_len (&s->xfer, first + n++);
 
-      if (s->netascii != NULL)
-        data = (const guint8 *) g_bytes_get_data (s->netascii, NULL) + offset;
+      if (s->bytes != NULL)
+        data = (const guint8 *) g_bytes_get_data (s->bytes, NULL) + offset;
+      else if (offset >= s->cache_off && offset + total <= s->cache_off + s->cache_len)
+        data = s->cache + (offset - s->cache_off);
       else
         {
-          guint8 *buf = tftp_plugin_scratch (self, MAX (total, 1));
+          /* Small batches read ahead into the session's cache, large ones
+           * straight into the shared scratch buffer. */
+          gboolean ahead = total <= TFTP_CACHE_BYTES / 2;
+          gsize want = ahead ? (gsize) MIN ((guint64) TFTP_CACHE_BYTES, s->xfer.p.size - offset)
+                             : total;
+          guint8 *buf;
           gsize got = 0;
 
-          while (got < total)
+          if (ahead && s->cache == NULL)
+            s->cache = g_malloc (TFTP_CACHE_BYTES);
+          buf = ahead ? s->cache : tftp_plugin_scratch (self, MAX (total, 1));
+          s->cache_len = 0;
+          want = MAX (want, total);
+          while (got < want)
             {
-              gssize r = pxed_content_pread (s->content, buf + got, total - got, offset + got);
+              gssize r = pxed_content_pread (s->content, buf + got, want - got, offset + got);
 
               if (r < 0 && errno == EINTR)
                 continue;
@@ -378,7 +495,30 @@ tftp_session_flush (TftpSession *s)
                 }
               got += (gsize) r;
             }
+          if (ahead)
+            {
+              s->cache_off = offset;
+              s->cache_len = got;
+            }
           data = buf;
+        }
+
+      if (gso && n >= 2)
+        {
+          int r = tftp_session_send_gso (s, first, n, data);
+
+          if (r == 0)
+            {
+              s->pend_first += n;
+              s->pend_count -= n;
+              continue;
+            }
+          if (r > 0)
+            {
+              tftp_session_want_write (s, TRUE);
+              return TRUE;
+            }
+          /* Refused: plain sendmmsg from now on. */
         }
 
       for (guint i = 0, pos = 0; i < n; i++)
@@ -425,6 +565,21 @@ tftp_session_flush (TftpSession *s)
   return TRUE;
 }
 
+/* Moves the retransmission deadline. The source's ready time only ever
+ * moves earlier here (moving it wakes the main context up); when it fires,
+ * the timer scan finds what is really due and sets the next earliest. In
+ * lock-step that is about one scan per timeout period, not one per block. */
+static void
+tftp_session_arm (TftpSession *s, gint64 deadline_us)
+{
+  GSource *io = s->plugin->io_source;
+  gint64 ready = g_source_get_ready_time (io);
+
+  s->deadline_us = deadline_us;
+  if (ready < 0 || deadline_us < ready)
+    g_source_set_ready_time (io, deadline_us);
+}
+
 /* Carries out an action of the state machine. FALSE when the session ended. */
 static gboolean
 tftp_session_apply (TftpSession *s, const TftpAction *a)
@@ -434,8 +589,8 @@ tftp_session_apply (TftpSession *s, const TftpAction *a)
     case TFTP_ACTION_NONE:
       return TRUE;
     case TFTP_ACTION_SEND:
-      g_source_set_ready_time (s->source, g_get_monotonic_time ()
-                                          + (gint64) tftp_transfer_get_timeout_ms (&s->xfer) * 1000);
+      tftp_session_arm (s, g_source_get_time (s->plugin->io_source)
+                             + (gint64) tftp_transfer_get_timeout_ms (&s->xfer) * 1000);
       if (a->oack)
         {
           guint8 buf[256];
@@ -459,14 +614,11 @@ tftp_session_apply (TftpSession *s, const TftpAction *a)
     }
 }
 
-static gboolean
-tftp_session_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
+/* Socket events of one session. */
+static void
+tftp_session_on_events (TftpSession *s, guint32 events)
 {
-  TftpSession *s = ((TftpSessionSource *) source)->session;
-  GIOCondition cond = g_source_query_unix_fd (source, s->fd_tag);
-  gint64 ready = g_source_get_ready_time (source);
-
-  if (cond & G_IO_IN)
+  if (events & (EPOLLIN | EPOLLERR))
     {
       for (guint i = 0; i < TFTP_RECV_BURST; i++)
         {
@@ -499,39 +651,83 @@ tftp_session_dispatch (GSource *source, GSourceFunc callback, gpointer user_data
             }
           a = tftp_transfer_on_packet (&s->xfer, buf, MIN ((gsize) n, sizeof buf));
           if (!tftp_session_apply (s, &a))
-            return G_SOURCE_REMOVE;
-          /* Lock-step: the next ACK cannot be there yet; poll says when it
+            return;
+          /* Lock-step: the next ACK cannot be there yet; epoll says when it
            * is (saves a recvfrom per block). */
           if (a.kind == TFTP_ACTION_SEND)
             break;
         }
     }
-  if ((cond & G_IO_OUT) && s->pend_count > 0)
-    {
-      if (!tftp_session_flush (s))
-        return G_SOURCE_REMOVE;
-    }
-  else if (cond & G_IO_OUT)
+  if ((events & EPOLLOUT) && s->pend_count > 0)
+    tftp_session_flush (s);
+  else if (events & EPOLLOUT)
     tftp_session_want_write (s, FALSE);
+}
 
-  if (ready >= 0 && g_source_get_time (source) >= ready
-      && g_source_get_ready_time (source) == ready)
+/* Retransmits what is due and sets the source's ready time to the next
+ * deadline. */
+static void
+tftp_plugin_check_timers (PxedPlugin *self, gint64 now)
+{
+  g_autoptr(GPtrArray) due = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer value;
+  gint64 next = -1;
+
+  g_hash_table_iter_init (&iter, self->sessions);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
     {
+      TftpSession *s = value;
+
+      if (s->deadline_us >= 0 && s->deadline_us <= now)
+        g_ptr_array_add (due, s);
+    }
+  /* Handling one session never frees another. */
+  for (guint i = 0; i < due->len; i++)
+    {
+      TftpSession *s = g_ptr_array_index (due, i);
       TftpAction a = tftp_transfer_on_timeout (&s->xfer);
 
-      if (a.kind == TFTP_ACTION_NONE)
-        g_source_set_ready_time (source, -1);
-      else if (a.kind == TFTP_ACTION_SEND)
+      s->deadline_us = -1;
+      if (a.kind == TFTP_ACTION_SEND)
         g_debug ("%s: timeout, resending from block %" G_GUINT64_FORMAT " (try %u)", s->key,
                  a.first, s->xfer.tries);
-      if (!tftp_session_apply (s, &a))
-        return G_SOURCE_REMOVE;
+      tftp_session_apply (s, &a);
     }
+
+  g_hash_table_iter_init (&iter, self->sessions);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      TftpSession *s = value;
+
+      if (s->deadline_us >= 0 && (next < 0 || s->deadline_us < next))
+        next = s->deadline_us;
+    }
+  g_source_set_ready_time (self->io_source, next);
+}
+
+static gboolean
+tftp_io_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
+{
+  PxedPlugin *self = ((TftpIoSource *) source)->plugin;
+  struct epoll_event evs[64];
+  gint64 ready;
+  int n;
+
+  n = epoll_wait (self->epfd, evs, G_N_ELEMENTS (evs), 0);
+  /* Each session appears at most once, and handling one never frees
+   * another, so the pointers stay valid through the batch. */
+  for (int i = 0; i < n; i++)
+    tftp_session_on_events (evs[i].data.ptr, evs[i].events);
+
+  ready = g_source_get_ready_time (source);
+  if (ready >= 0 && g_source_get_time (source) >= ready)
+    tftp_plugin_check_timers (self, g_source_get_time (source));
   return G_SOURCE_CONTINUE;
 }
 
-static GSourceFuncs tftp_session_source_funcs = {
-  .dispatch = tftp_session_dispatch,
+static GSourceFuncs tftp_io_source_funcs = {
+  .dispatch = tftp_io_dispatch,
 };
 
 /* ---- requests --------------------------------------------------------------- */
@@ -614,7 +810,7 @@ tftp_request_cb (const PxedDatagram *dgram, gpointer user_data)
   TftpLimits limits;
   TftpTransferParams params;
   TftpSession *s;
-  TftpSessionSource *src;
+  struct epoll_event ev;
   TftpAction a;
   guint64 size;
   guint n_client;
@@ -725,6 +921,10 @@ tftp_request_cb (const PxedDatagram *dgram, gpointer user_data)
   s->mode = req.mode;
   s->content = g_steal_pointer (&content);
   s->netascii = g_steal_pointer (&netascii);
+  if (s->netascii != NULL)
+    s->bytes = g_bytes_ref (s->netascii);
+  else if (pxed_content_get_bytes (s->content) != NULL)
+    s->bytes = g_bytes_ref (pxed_content_get_bytes (s->content));
   memcpy (&s->peer, &dgram->peer, dgram->peer_len);
   s->peer_len = dgram->peer_len;
   s->key = g_steal_pointer (&key);
@@ -754,15 +954,17 @@ tftp_request_cb (const PxedDatagram *dgram, gpointer user_data)
         (void) setsockopt (fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
     }
 
-  s->source = g_source_new (&tftp_session_source_funcs, sizeof (TftpSessionSource));
-  src = (TftpSessionSource *) s->source;
-  src->session = s;
-  g_source_set_static_name (s->source, "pxed-tftp session");
-  s->fd_tag = g_source_add_unix_fd (s->source, fd, G_IO_IN);
-  g_source_attach (s->source, pxed_host_get_context (self->host));
-
+  s->deadline_us = -1;
   g_hash_table_insert (self->sessions, s->key, s);
   g_hash_table_insert (self->per_client, g_strdup (ip), GUINT_TO_POINTER (n_client + 1));
+  ev.events = EPOLLIN;
+  ev.data.ptr = s;
+  if (epoll_ctl (self->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
+    {
+      g_warning ("%s: epoll_ctl: %s", s->key, g_strerror (errno));
+      tftp_session_free (s);
+      return;
+    }
 
   {
     PxedClientFacts facts = { .ip = ip, .arch = -1, .last_file = s->path };
@@ -790,6 +992,8 @@ tftp_create (PxedHost *host, const PxedSection *sec, GError **error)
   self->subs = g_ptr_array_new_with_free_func ((GDestroyNotify) pxed_net_udp_unsubscribe);
   self->sessions = g_hash_table_new (g_str_hash, g_str_equal);
   self->per_client = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->epfd = -1;
+  self->gso = g_getenv ("PXED_TFTP_NO_GSO") == NULL;
   return self;
 }
 
@@ -827,9 +1031,28 @@ static gboolean
 tftp_start (PxedPlugin *self, GError **error)
 {
   GPtrArray *subs;
+  TftpIoSource *io;
 
   if (!tftp_open_root (self, self->cfg, error))
     return FALSE;
+  self->epfd = epoll_create1 (EPOLL_CLOEXEC);
+  if (self->epfd < 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, PXED_NET_ERROR, PXED_NET_ERROR_FAILED, "epoll_create1: %s",
+                   g_strerror (saved));
+      return FALSE;
+    }
+  self->io_source = g_source_new (&tftp_io_source_funcs, sizeof (TftpIoSource));
+  io = (TftpIoSource *) self->io_source;
+  io->plugin = self;
+  g_source_set_static_name (self->io_source, "pxed-tftp transfers");
+  /* Never re-entered (dispatch runs no nested loop); without this GLib
+   * removes and re-adds the fd around every dispatch, waking itself twice. */
+  g_source_set_can_recurse (self->io_source, TRUE);
+  g_source_add_unix_fd (self->io_source, self->epfd, G_IO_IN);
+  g_source_attach (self->io_source, pxed_host_get_context (self->host));
   subs = tftp_subscribe (self, self->cfg->listen, error);
   if (subs == NULL)
     return FALSE;
@@ -929,6 +1152,18 @@ tftp_destroy (PxedPlugin *self)
         break;
       tftp_session_free (value);
     }
+  if (self->done_source != NULL)
+    {
+      g_source_destroy (self->done_source);
+      g_clear_pointer (&self->done_source, g_source_unref);
+    }
+  if (self->io_source != NULL)
+    {
+      g_source_destroy (self->io_source);
+      g_clear_pointer (&self->io_source, g_source_unref);
+    }
+  if (self->epfd >= 0)
+    close (self->epfd);
   g_ptr_array_unref (self->subs);
   g_hash_table_unref (self->sessions);
   g_hash_table_unref (self->per_client);

@@ -140,6 +140,7 @@ tftp_transfer_on_packet (TftpTransfer *t, const guint8 *data, gsize len)
         memcpy (t->client_error_text, pkt.payload, n);
         t->client_error_text[n] = '\0';
         t->client_error = pkt.error_code;
+        t->client_aborted = TRUE;
         return tftp_transfer_fail (t, -1, NULL, "aborted by the client");
       }
     case TFTP_OP_RRQ:

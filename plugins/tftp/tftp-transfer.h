@@ -51,7 +51,8 @@ typedef struct {
   gboolean finished;
   guint64  n_retransmits;  /* blocks sent again */
   guint64  n_dup_acks;     /* duplicate or stale ACKs ignored */
-  guint16  client_error;   /* ERROR code the client sent, when it ended the transfer */
+  gboolean client_aborted; /* the client sent an ERROR */
+  guint16  client_error;   /* its code */
   char     client_error_text[64];
 } TftpTransfer;
 

@@ -50,6 +50,7 @@ static char **opt_extra = NULL;
 static char *opt_verify_file = NULL;
 /* --verify-file: the reference, mapped once (memcmp is far cheaper than
  * SHA-256, so the client does not cap benchmark throughput). */
+static GMappedFile *verify_map = NULL;
 static const guint8 *verify_data = NULL;
 static gsize verify_len = 0;
 
@@ -123,6 +124,7 @@ typedef struct {
   gboolean     scenario_fired;
   int          fd2;
   gint         tid_error; /* error code received on the wrong-TID socket, -1 none */
+  guint64      n_acks;
 } Transfer;
 
 static void transfer_fail (Transfer *t, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
@@ -157,6 +159,7 @@ transfer_ack (Transfer *t, guint64 index)
   tftp_build_ack ((guint16) (index & 0xffff), t->last_ack, sizeof t->last_ack);
   t->acked_once = TRUE;
   transfer_send (t, t->last_ack, 4);
+  t->n_acks++;
   if (scenario == SC_DUP_ACK)
     transfer_send (t, t->last_ack, 4);
   t->in_window = 0;
@@ -561,6 +564,8 @@ main (int argc, char **argv)
   int ep;
   gint64 t0, t1;
   guint64 all_bytes = 0, dup_data = 0;
+  gint64 next_scan = 0, next_deadline = G_MAXINT64;
+  gboolean need_scan = TRUE;
   int rc = 0;
 
   g_option_context_add_main_entries (ctx, entries, NULL);
@@ -600,7 +605,7 @@ main (int argc, char **argv)
     }
   if (opt_verify_file != NULL)
     {
-      GMappedFile *map = g_mapped_file_new (opt_verify_file, FALSE, &error);
+      GMappedFile *map = verify_map = g_mapped_file_new (opt_verify_file, FALSE, &error);
 
       if (map == NULL)
         {
@@ -624,7 +629,7 @@ main (int argc, char **argv)
   while (finished < total)
     {
       struct epoll_event evs[256];
-      gint64 now, next_deadline = G_MAXINT64;
+      gint64 now;
       int n, wait_ms;
 
       while (running < (guint) opt_parallel && started < total)
@@ -657,6 +662,13 @@ main (int argc, char **argv)
         }
 
       now = now_us ();
+      /* Scanning every transfer is O(n): do it every few milliseconds, or
+       * at once when a transfer finished. */
+      if (now < next_scan && !need_scan)
+        goto wait;
+      next_scan = now + 5000;
+      need_scan = FALSE;
+      next_deadline = G_MAXINT64;
       for (guint i = 0; i < started; i++)
         {
           Transfer *t = &xfers[i];
@@ -711,8 +723,8 @@ main (int argc, char **argv)
         break;
       if (running < (guint) opt_parallel && started < total)
         continue;
-      wait_ms = next_deadline == G_MAXINT64 ? 1000
-                : (int) CLAMP ((next_deadline - now + 999) / 1000, 0, 1000);
+    wait:
+      wait_ms = (int) CLAMP ((MIN (next_deadline, next_scan) - now + 999) / 1000, 0, 1000);
       n = epoll_wait (ep, evs, G_N_ELEMENTS (evs), wait_ms);
       for (int i = 0; i < n; i++)
         {
@@ -725,9 +737,16 @@ main (int argc, char **argv)
               socklen_t from_len = sizeof from;
               ssize_t r = recvfrom (t->fd, buf, sizeof buf, 0, (struct sockaddr *) &from, &from_len);
 
+              guint64 acks = t->n_acks;
+
               if (r < 0)
                 break;
               transfer_on_packet (t, buf, (gsize) r, &from, from_len);
+              if (t->done)
+                need_scan = TRUE;
+              /* Lock-step: after an ACK nothing more can be queued yet. */
+              if (t->n_acks != acks && t->windowsize == 1)
+                break;
             }
         }
     }
@@ -786,5 +805,17 @@ main (int argc, char **argv)
             "dup_data=%" G_GUINT64_FORMAT "\n",
             total, n_ok, total - n_ok, all_bytes, secs, (double) all_bytes / secs / 1e6, dup_data);
   }
+  for (guint i = 0; i < total; i++)
+    {
+      g_checksum_free (xfers[i].sum);
+      if (xfers[i].decoded != NULL)
+        g_byte_array_unref (xfers[i].decoded);
+      if (xfers[i].stall_times != NULL)
+        g_array_unref (xfers[i].stall_times);
+      g_free (xfers[i].reason);
+    }
+  g_free (xfers);
+  g_clear_pointer (&verify_map, g_mapped_file_unref);
+  close (ep);
   return rc;
 }

@@ -5,7 +5,7 @@
 
 /* Builds a request: opcode then NUL-separated strings (each followed by NUL). */
 static GByteArray *
-build_req (guint16 opcode, ...)
+build_req (guint opcode, ...)
 {
   GByteArray *b = g_byte_array_new ();
   guint8 op[2] = { (guint8) (opcode >> 8), (guint8) opcode };

@@ -106,6 +106,7 @@ test_client_error (void)
   a = tftp_transfer_on_packet (&t, err, sizeof err);
   g_assert_cmpint (a.kind, ==, TFTP_ACTION_FAIL);
   g_assert_cmpint (a.error_code, ==, -1);
+  g_assert_true (t.client_aborted);
   g_assert_cmpuint (t.client_error, ==, 8);
   g_assert_cmpstr (t.client_error_text, ==, "option refused");
   g_assert_cmpint (tftp_transfer_on_timeout (&t).kind, ==, TFTP_ACTION_NONE);

@@ -16,6 +16,11 @@ ww_sum=$(sha "$ROOT/world-writable")
 OUT=$WORK/out
 mkdir -p "$OUT"
 
+HAVE_V6=""
+if [ -f /proc/net/if_inet6 ] && grep -q "^00000000000000000000000000000001" /proc/net/if_inet6; then
+  HAVE_V6=1
+  TFTP_LISTEN="[\"127.0.0.1:$PORT\", \"[::1]:$PORT\"]"
+fi
 tftp_start
 
 # tftp-hpa: RFC 1350 only (no options), octet and netascii.
@@ -56,6 +61,15 @@ done
 rm -f "$OUT/f"
 curl -sS -o "$OUT/f" "tftp://127.0.0.1:$PORT/pxelinux.0" || fail "curl default"
 check_same pxelinux.0 "$OUT/f"
+
+# IPv6 (when the loopback has ::1).
+if [ -n "$HAVE_V6" ]; then
+  rm -f "$OUT/f"
+  curl -sS --tftp-blksize 1432 -o "$OUT/f" "tftp://[::1]:$PORT/images/vmlinuz" || fail "curl over IPv6"
+  check_same images/vmlinuz "$OUT/f"
+  "$CLIENT" -H ::1 -p "$PORT" -q -b 1468 -w 4 -t --expect-sha256 "$(sha "$ROOT/images/vmlinuz")" \
+    images/vmlinuz >/dev/null || fail "client over IPv6"
+fi
 
 # Errors say "File not found" / "Access violation", never a server path.
 msg=$(tftp 127.0.0.1 "$PORT" -c get no/such/file "$OUT/x" 2>&1 || true)

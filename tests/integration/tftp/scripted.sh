@@ -51,9 +51,10 @@ n=$(echo "$out" | sed -n 's/.*stall_retransmits=\([0-9]*\).*/\1/p')
 [ "$n" = 3 ] || fail "expected 3 retransmissions from a stalled client: $out"
 times=$(echo "$out" | sed -n 's/.*times_ms=\([0-9,]*\).*/\1/p')
 IFS=, read -r t1 t2 t3 <<<"$times"
-[ "$t1" -ge 250 ] && [ "$t1" -le 600 ] || fail "first retransmission at ${t1}ms"
-[ $((t2 - t1)) -ge 500 ] && [ $((t2 - t1)) -le 900 ] || fail "backoff: second after $((t2 - t1))ms"
-[ $((t3 - t2)) -ge 900 ] && [ $((t3 - t2)) -le 1400 ] || fail "backoff cap: third after $((t3 - t2))ms"
+# (Generous upper bounds: CI machines are busy.)
+[ "$t1" -ge 250 ] && [ "$t1" -le 900 ] || fail "first retransmission at ${t1}ms"
+[ $((t2 - t1)) -ge 450 ] && [ $((t2 - t1)) -le 1100 ] || fail "backoff: second after $((t2 - t1))ms"
+[ $((t3 - t2)) -ge 850 ] && [ $((t3 - t2)) -le 1700 ] || fail "backoff cap: third after $((t3 - t2))ms"
 wait_log "boot.bin: failed, timed out" 5
 
 # netascii: LF -> CR LF, CR -> CR NUL on the wire, decoded back by the client.
@@ -106,5 +107,13 @@ echo "$out" | grep -q "ok=300 failed=0" || fail "flood: $out"
 # Still healthy afterwards.
 run --expect-sha256 "$sum" -b 1468 -t boot.bin >/dev/null
 kill -0 "$PXED_PID" || fail "pxed died"
+pxed_stop
+
+# Windows without UDP GSO (the sendmmsg path), with losses recovered.
+PXED_TFTP_NO_GSO=1 tftp_start
+for args in "-b 1468 -w 4" "-b 512 -w 64" "-b 1000 -w 7 -s dup-ack"; do
+  # shellcheck disable=SC2086
+  run $args -t --expect-sha256 "$sum" boot.bin >/dev/null
+done
 pxed_stop
 echo "tftp scripted client: ok"

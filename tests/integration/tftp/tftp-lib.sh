@@ -27,7 +27,7 @@ PORT=$(free_port udp)
 tftp_conf () {
   {
     echo "plugin: tftp"
-    echo "listen: [\"127.0.0.1:$PORT\"]"
+    echo "listen: ${TFTP_LISTEN:-[\"127.0.0.1:$PORT\"]}"
     echo "root: $ROOT"
     local l
     for l in "$@"; do echo "$l"; done
