@@ -42,7 +42,8 @@ e2e_stages () {
   case "$fw" in
     bios|uefi-ipxe)
       echo 'firmware-dhcp=net0: 198\.51\.100\.[0-9]+/'
-      echo "boot-file=$(e2e_loader_file "$loader" | sed 's/\./\\./g')\\.\\.\\. ok"
+      # iPXE may print progress ("12%", backspaces) between the name and "ok" when slow.
+      echo "boot-file=$(e2e_loader_file "$loader" | sed 's/\./\\./g')\\.\\.\\..*ok"
       ;;
     uefi-edk2)
       echo 'firmware-dhcp=Station IP address is 198\.51\.100\.'
