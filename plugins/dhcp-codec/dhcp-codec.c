@@ -319,6 +319,36 @@ dhcp_message_get_max_reply_size (const DhcpMessage *msg)
   return CLAMP (size, DHCP_MIN_MAX_SIZE, DHCP_MAX_UDP_PAYLOAD);
 }
 
+gboolean
+dhcp_message_requested (const DhcpMessage *msg, guint8 code)
+{
+  gsize len;
+  const guint8 *prl = dhcp_message_get_option (msg, DHCP_OPT_PRL, &len);
+
+  return prl != NULL && memchr (prl, code, len) != NULL;
+}
+
+void
+dhcp_message_reply_destination (const DhcpMessage *msg, gboolean nak, guint32 *addr,
+                                guint16 *port)
+{
+  if (msg->giaddr != 0)
+    {
+      *addr = msg->giaddr;
+      *port = DHCP_SERVER_PORT;
+    }
+  else if (!nak && msg->ciaddr != 0)
+    {
+      *addr = msg->ciaddr;
+      *port = DHCP_CLIENT_PORT;
+    }
+  else
+    {
+      *addr = G_MAXUINT32;
+      *port = DHCP_CLIENT_PORT;
+    }
+}
+
 const char *
 dhcp_message_type_to_string (guint8 type)
 {

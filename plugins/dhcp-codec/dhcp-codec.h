@@ -136,6 +136,13 @@ char         *dhcp_message_get_mac    (const DhcpMessage *msg);
 /* The largest reply (DHCP payload, without IP/UDP) the client accepts:
  * option 57 minus the IP and UDP headers, at least 548, at most 65507. */
 gsize         dhcp_message_get_max_reply_size (const DhcpMessage *msg);
+/* TRUE when option @code is in the client's parameter request list (55). */
+gboolean      dhcp_message_requested  (const DhcpMessage *msg, guint8 code);
+/* Where a server's reply to @msg goes (RFC 2131 4.1): the relay (giaddr,
+ * port 67); else ciaddr (port 68) unless the reply is a NAK; else the
+ * limited broadcast (port 68), since the client has no address yet. */
+void          dhcp_message_reply_destination (const DhcpMessage *msg, gboolean nak,
+                                              guint32 *addr, guint16 *port);
 
 const char   *dhcp_message_type_to_string (guint8 type);
 

@@ -296,3 +296,115 @@ dhcp_boot_choose (const DhcpBootTable *const *tables, guint n_tables, const Dhcp
     }
   return expand_file (file, next_server);
 }
+
+/* ---- Option 43 ------------------------------------------------------------ */
+
+static void
+append_subopt (GByteArray *a, guint8 code, const guint8 *data, gsize len)
+{
+  guint8 hdr[2] = { code, (guint8) MIN (len, 255) };
+
+  g_byte_array_append (a, hdr, 2);
+  g_byte_array_append (a, data, (guint) MIN (len, 255));
+}
+
+void
+dhcp_pxe_vendor_add_discovery_control (GByteArray *vendor, guint8 control)
+{
+  append_subopt (vendor, DHCP_PXE_SUBOPT_DISCOVERY_CONTROL, &control, 1);
+}
+
+void
+dhcp_pxe_vendor_add_menu (GByteArray *vendor, const DhcpPxeMenuEntry *entries, guint n_entries,
+                          guint32 server)
+{
+  g_autoptr(GByteArray) servers = g_byte_array_new ();
+  g_autoptr(GByteArray) menu = g_byte_array_new ();
+
+  for (guint i = 0; i < n_entries; i++)
+    {
+      const DhcpPxeMenuEntry *e = &entries[i];
+      const char *desc = e->description != NULL ? e->description : "";
+      gsize dlen = MIN (strlen (desc), 255);
+      guint8 head[3] = { (guint8) (e->type >> 8), (guint8) e->type, (guint8) dlen };
+
+      if (menu->len + 3 + dlen > 255)
+        break; /* the rest does not fit one sub-option */
+      g_byte_array_append (menu, head, 3);
+      g_byte_array_append (menu, (const guint8 *) desc, (guint) dlen);
+      /* Type 0 is "local boot": no server to discover. */
+      if (e->type != 0 && servers->len + 7 <= 255)
+        {
+          guint8 srv[7] = { (guint8) (e->type >> 8), (guint8) e->type, 1 };
+          memcpy (srv + 3, &server, 4);
+          g_byte_array_append (servers, srv, 7);
+        }
+    }
+  if (servers->len > 0)
+    append_subopt (vendor, DHCP_PXE_SUBOPT_BOOT_SERVERS, servers->data, servers->len);
+  append_subopt (vendor, DHCP_PXE_SUBOPT_BOOT_MENU, menu->data, menu->len);
+}
+
+void
+dhcp_pxe_vendor_add_prompt (GByteArray *vendor, guint8 timeout, const char *prompt)
+{
+  guint8 buf[255];
+  gsize plen = MIN (strlen (prompt), sizeof buf - 1);
+
+  buf[0] = timeout;
+  memcpy (buf + 1, prompt, plen);
+  append_subopt (vendor, DHCP_PXE_SUBOPT_MENU_PROMPT, buf, plen + 1);
+}
+
+void
+dhcp_pxe_vendor_add_boot_item (GByteArray *vendor, guint16 type, guint16 layer)
+{
+  guint8 item[4] = { (guint8) (type >> 8), (guint8) type, (guint8) (layer >> 8), (guint8) layer };
+
+  append_subopt (vendor, DHCP_PXE_SUBOPT_BOOT_ITEM, item, sizeof item);
+}
+
+GBytes *
+dhcp_pxe_vendor_finish (GByteArray *vendor)
+{
+  guint8 end = 255;
+
+  g_byte_array_append (vendor, &end, 1);
+  return g_byte_array_free_to_bytes (vendor);
+}
+
+gboolean
+dhcp_pxe_find_boot_item (const DhcpMessage *msg, guint16 *type, guint16 *layer)
+{
+  gsize len, pos = 0;
+  const guint8 *p = dhcp_message_get_option (msg, DHCP_OPT_VENDOR, &len);
+
+  if (p == NULL)
+    return FALSE;
+  while (pos < len)
+    {
+      guint8 code = p[pos];
+      gsize l;
+
+      if (code == 255)
+        break;
+      if (code == 0)
+        {
+          pos++;
+          continue;
+        }
+      if (len - pos < 2)
+        return FALSE;
+      l = p[pos + 1];
+      if (len - pos - 2 < l)
+        return FALSE;
+      if (code == DHCP_PXE_SUBOPT_BOOT_ITEM && l >= 4)
+        {
+          *type = (guint16) ((p[pos + 2] << 8) | p[pos + 3]);
+          *layer = (guint16) ((p[pos + 4] << 8) | p[pos + 5]);
+          return TRUE;
+        }
+      pos += 2 + l;
+    }
+  return FALSE;
+}

@@ -80,4 +80,42 @@ gboolean dhcp_boot_file_is_ipxe_binary (const char *file);
 char *dhcp_boot_choose (const DhcpBootTable *const *tables, guint n_tables,
                         const DhcpPxeInfo *info, const char *next_server);
 
+/* ---- Option 43: PXE vendor options (PXE 2.1 section 2.4) ------------------ */
+
+enum {
+  DHCP_PXE_SUBOPT_DISCOVERY_CONTROL = 6,
+  DHCP_PXE_SUBOPT_BOOT_SERVERS = 8,
+  DHCP_PXE_SUBOPT_BOOT_MENU = 9,
+  DHCP_PXE_SUBOPT_MENU_PROMPT = 10,
+  DHCP_PXE_SUBOPT_BOOT_ITEM = 71,
+};
+
+/* Discovery control (sub-option 6) bits. */
+#define DHCP_PXE_DISCOVERY_NO_BROADCAST 0x01
+#define DHCP_PXE_DISCOVERY_NO_MULTICAST 0x02
+#define DHCP_PXE_DISCOVERY_LIST_ONLY    0x04
+#define DHCP_PXE_DISCOVERY_USE_FILE     0x08
+
+typedef struct {
+  guint16     type;        /* PXE boot server type; 0 is "local boot" */
+  const char *description;
+} DhcpPxeMenuEntry;
+
+/* Builders: each appends sub-options to @vendor; dhcp_pxe_vendor_finish()
+ * ends the list (255) and returns it as the value of option 43. */
+void    dhcp_pxe_vendor_add_discovery_control (GByteArray *vendor, guint8 control);
+/* Sub-option 8 (@server as the boot server of every entry but type 0) and
+ * 9 (the menu). Entries past what fits one sub-option are left out. */
+void    dhcp_pxe_vendor_add_menu      (GByteArray *vendor, const DhcpPxeMenuEntry *entries,
+                                       guint n_entries, guint32 server);
+/* Sub-option 10: @timeout seconds (255: wait for a key) and @prompt. */
+void    dhcp_pxe_vendor_add_prompt    (GByteArray *vendor, guint8 timeout, const char *prompt);
+/* Sub-option 71: the boot item (server type and layer) a client asked for. */
+void    dhcp_pxe_vendor_add_boot_item (GByteArray *vendor, guint16 type, guint16 layer);
+GBytes *dhcp_pxe_vendor_finish        (GByteArray *vendor);
+
+/* The boot item (sub-option 71) in @msg's option 43; FALSE when absent or
+ * when option 43 is not a well-formed sub-option list. */
+gboolean dhcp_pxe_find_boot_item (const DhcpMessage *msg, guint16 *type, guint16 *layer);
+
 G_END_DECLS

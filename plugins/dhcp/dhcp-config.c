@@ -17,11 +17,8 @@ const PxedOptionSpec dhcp_plugin_options[] = {
     "journal|memory" },
   { "authoritative", PXED_OPTION_BOOL, "true", 0, 0, 0,
     "default for subnets: NAK requests for addresses that are wrong or not ours" },
-  { "boot-files", PXED_OPTION_MAP, NULL, 0, 0, 0,
-    "boot file per client architecture (bios, efi-ia32, efi-x64, efi-arm64, efi-x64-http, "
-    "efi-arm64-http, any, or a number); {next-server} is replaced" },
-  { "ipxe-script", PXED_OPTION_STRING, NULL, 0, 0, 0,
-    "boot file (URL) for clients that are already iPXE, so they never chain-load iPXE again" },
+  DHCP_PXE_CONFIG_OPTION_BOOT_FILES,
+  DHCP_PXE_CONFIG_OPTION_IPXE_SCRIPT,
   { "lease-time", PXED_OPTION_DURATION, "1h", 1000, G_GUINT64_CONSTANT (31536000000), 0,
     "default lease time for subnets" },
   { "max-lease-time", PXED_OPTION_DURATION, "1d", 1000, G_GUINT64_CONSTANT (31536000000), 0,
@@ -62,19 +59,6 @@ dhcp_config_parse_seconds (const char *text, guint32 *out)
   return TRUE;
 }
 
-static gboolean
-node_ip (const PxedNode *node, guint32 *out, GError **error)
-{
-  const char *s = pxed_node_get_scalar (node);
-
-  if (s == NULL || inet_pton (AF_INET, s, out) != 1)
-    {
-      pxed_node_set_error (node, error, PXED_CONFIG_ERROR_TYPE, "expected an IPv4 address");
-      return FALSE;
-    }
-  return TRUE;
-}
-
 /* A scalar or a sequence of IPv4 addresses. */
 static gboolean
 node_ip_list (const PxedNode *node, GArray *out, GError **error)
@@ -82,7 +66,7 @@ node_ip_list (const PxedNode *node, GArray *out, GError **error)
   if (pxed_node_get_kind (node) == PXED_NODE_SCALAR)
     {
       guint32 a;
-      if (!node_ip (node, &a, error))
+      if (!dhcp_pxe_config_node_ipv4 (node, &a, error))
         return FALSE;
       g_array_append_val (out, a);
       return TRUE;
@@ -95,21 +79,11 @@ node_ip_list (const PxedNode *node, GArray *out, GError **error)
   for (guint i = 0; i < pxed_node_get_n_items (node); i++)
     {
       guint32 a;
-      if (!node_ip (pxed_node_get_item (node, i), &a, error))
+      if (!dhcp_pxe_config_node_ipv4 (pxed_node_get_item (node, i), &a, error))
         return FALSE;
       g_array_append_val (out, a);
     }
   return TRUE;
-}
-
-static const char *
-node_string (const PxedNode *node, GError **error)
-{
-  const char *s = pxed_node_get_scalar (node);
-
-  if (s == NULL)
-    pxed_node_set_error (node, error, PXED_CONFIG_ERROR_TYPE, "expected a string");
-  return s;
 }
 
 static gboolean
@@ -141,7 +115,7 @@ node_range (const PxedNode *node, DhcpRange *out, GError **error)
           pxed_node_set_error (node, error, PXED_CONFIG_ERROR_MISSING, "a range needs start and end");
           return FALSE;
         }
-      if (!node_ip (s, &a, error) || !node_ip (e, &b, error))
+      if (!dhcp_pxe_config_node_ipv4 (s, &a, error) || !dhcp_pxe_config_node_ipv4 (e, &b, error))
         return FALSE;
     }
   else
@@ -166,44 +140,6 @@ node_range (const PxedNode *node, DhcpRange *out, GError **error)
     {
       pxed_node_set_error (node, error, PXED_CONFIG_ERROR_RANGE, "range ends before it starts");
       return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
-parse_boot_files (const PxedNode *node, DhcpBootTable *table, GError **error)
-{
-  if (pxed_node_get_kind (node) != PXED_NODE_MAPPING)
-    {
-      pxed_node_set_error (node, error, PXED_CONFIG_ERROR_TYPE,
-                           "expected a mapping of architecture to boot file");
-      return FALSE;
-    }
-  for (guint i = 0; i < pxed_node_get_n_items (node); i++)
-    {
-      const char *key = pxed_node_get_key (node, i);
-      const PxedNode *value = pxed_node_get_item (node, i);
-      const char *file = node_string (value, error);
-      gint arch[2];
-      guint n = dhcp_pxe_parse_arch (key, arch);
-
-      if (file == NULL)
-        return FALSE;
-      if (n == 0)
-        {
-          pxed_node_set_error (pxed_node_get_key_node (node, i), error, PXED_CONFIG_ERROR_INVALID,
-                               "unknown architecture '%s' (bios, efi-ia32, efi-bc, efi-x64, "
-                               "efi-arm32, efi-arm64, efi-x64-http, efi-arm64-http, any or a number)",
-                               key);
-          return FALSE;
-        }
-      if (strlen (file) > 1024)
-        {
-          pxed_node_set_error (value, error, PXED_CONFIG_ERROR_RANGE, "boot file name too long");
-          return FALSE;
-        }
-      for (guint k = 0; k < n; k++)
-        dhcp_boot_table_set (table, arch[k], file);
     }
   return TRUE;
 }
@@ -467,20 +403,21 @@ parse_subnet (const PxedNode *node, const PxedSection *sec, GError **error)
     return NULL;
   if ((n = pxed_node_lookup (node, "ntp")) != NULL && !node_ip_list (n, s->ntp, error))
     return NULL;
-  if ((n = pxed_node_lookup (node, "broadcast")) != NULL && !node_ip (n, &s->broadcast, error))
+  if ((n = pxed_node_lookup (node, "broadcast")) != NULL &&
+      !dhcp_pxe_config_node_ipv4 (n, &s->broadcast, error))
     return NULL;
-  if ((n = pxed_node_lookup (node, "next-server")) != NULL && !node_ip (n, &s->next_server, error))
+  if (!dhcp_pxe_config_parse_next_server (node, &s->next_server, error))
     return NULL;
   if ((n = pxed_node_lookup (node, "domain")) != NULL)
     {
-      const char *d = node_string (n, error);
+      const char *d = dhcp_pxe_config_node_string (n, error);
       if (d == NULL)
         return NULL;
       s->domain = g_strdup (d);
     }
   if ((n = pxed_node_lookup (node, "interface")) != NULL)
     {
-      const char *d = node_string (n, error);
+      const char *d = dhcp_pxe_config_node_string (n, error);
       if (d == NULL)
         return NULL;
       s->interface = g_strdup (d);
@@ -498,21 +435,8 @@ parse_subnet (const PxedNode *node, const PxedSection *sec, GError **error)
   if ((n = pxed_node_lookup (node, "authoritative")) != NULL &&
       !pxed_node_get_bool (n, &s->authoritative, error))
     return NULL;
-  if ((n = pxed_node_lookup (node, "boot-file")) != NULL)
-    {
-      const char *f = node_string (n, error);
-      if (f == NULL)
-        return NULL;
-      s->boot = dhcp_boot_table_new ();
-      dhcp_boot_table_set (s->boot, DHCP_ARCH_ANY, f);
-    }
-  if ((n = pxed_node_lookup (node, "boot-files")) != NULL)
-    {
-      if (s->boot == NULL)
-        s->boot = dhcp_boot_table_new ();
-      if (!parse_boot_files (n, s->boot, error))
-        return NULL;
-    }
+  if (!dhcp_pxe_config_parse_boot (node, &s->boot, error))
+    return NULL;
   if ((n = pxed_node_lookup (node, "options")) != NULL && !parse_options (n, s, error))
     return NULL;
   return g_steal_pointer (&s);
@@ -523,8 +447,6 @@ dhcp_config_parse (const PxedSection *sec, GError **error)
 {
   g_autoptr(DhcpServerConfig) c = dhcp_server_config_new ();
   const PxedNode *subnets = pxed_section_get_node (sec, "subnets");
-  const PxedNode *n;
-  const char *script;
 
   if (subnets == NULL || pxed_node_get_kind (subnets) != PXED_NODE_SEQUENCE ||
       pxed_node_get_n_items (subnets) == 0)
@@ -553,19 +475,8 @@ dhcp_config_parse (const PxedSection *sec, GError **error)
         }
       g_ptr_array_add (c->subnets, s);
     }
-  if ((n = pxed_section_get_node (sec, "boot-files")) != NULL)
-    {
-      c->boot = dhcp_boot_table_new ();
-      if (!parse_boot_files (n, c->boot, error))
-        return NULL;
-    }
-  script = pxed_section_get_string (sec, "ipxe-script");
-  if (script != NULL && *script != '\0')
-    {
-      if (c->boot == NULL)
-        c->boot = dhcp_boot_table_new ();
-      dhcp_boot_table_set_ipxe_script (c->boot, script);
-    }
+  if (!dhcp_pxe_config_parse_boot (pxed_section_get_root (sec), &c->boot, error))
+    return NULL;
   c->offer_timeout = (guint32) MAX (pxed_section_get_duration_ms (sec, "offer-timeout") / 1000, 1);
   c->decline_time = (guint32) MAX (pxed_section_get_duration_ms (sec, "decline-time") / 1000, 1);
   c->ping_check = pxed_section_get_bool (sec, "ping-check");

@@ -5,6 +5,7 @@
 
 #include <pxed/pxed.h>
 
+#include "dhcp-pxe-config.h"
 #include "dhcp-server.h"
 
 G_BEGIN_DECLS

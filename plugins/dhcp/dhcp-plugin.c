@@ -49,6 +49,9 @@ typedef struct {
   GBytes            *reply;
   char              *mac;
   guint32            addr;
+  char              *hostname;   /* for the lease log line, or NULL */
+  gint               arch;       /* option 93, -1 unknown */
+  guint32            lease_time;
 } DhcpPending;
 
 typedef struct _DhcpProbe DhcpProbe;
@@ -105,6 +108,7 @@ dhcp_pending_free (DhcpPending *p)
 {
   g_bytes_unref (p->reply);
   g_free (p->mac);
+  g_free (p->hostname);
   g_free (p);
 }
 
@@ -175,6 +179,50 @@ dhcp_plugin_record (PxedPlugin *self, const char *mac, guint32 addr, const char 
   pxed_clients_update (self->host, &facts);
 }
 
+/* One line at message level per lease event: what an admin greps for. */
+static void
+dhcp_plugin_log_lease (PxedPlugin *self, const char *mac, guint32 addr, const char *hostname,
+                       gint arch, guint32 lease_time)
+{
+  char ip[INET_ADDRSTRLEN];
+  g_autofree char *arch_str = arch >= 0 ? g_strdup_printf ("%d", arch) : g_strdup ("unknown");
+
+  inet_ntop (AF_INET, &addr, ip, sizeof ip);
+  g_message ("%s: lease %s to %s (%s, arch %s) for %us", self->instance, ip,
+             mac != NULL ? mac : "?", hostname != NULL ? hostname : "no hostname", arch_str,
+             lease_time);
+}
+
+static void
+dhcp_plugin_log_event (PxedPlugin *self, const DhcpOutcome *out, const char *mac,
+                       const DhcpMessage *msg)
+{
+  char ip[INET_ADDRSTRLEN];
+  guint32 want = 0;
+
+  if (!dhcp_message_get_ip (msg, DHCP_OPT_REQUESTED_IP, &want))
+    want = msg->ciaddr;
+  inet_ntop (AF_INET, out->client_addr != 0 ? &out->client_addr : &want, ip, sizeof ip);
+  switch (out->event)
+    {
+    case DHCP_LEASE_EVENT_RELEASE:
+      g_message ("%s: release of %s by %s", self->instance, ip, mac != NULL ? mac : "?");
+      break;
+    case DHCP_LEASE_EVENT_DECLINE:
+      g_message ("%s: decline of %s by %s: address in use elsewhere, quarantined for %us",
+                 self->instance, ip, mac != NULL ? mac : "?", out->lease_time);
+      break;
+    case DHCP_LEASE_EVENT_NAK:
+      g_message ("%s: NAK to %s for %s: %s", self->instance, mac != NULL ? mac : "?",
+                 want != 0 ? ip : "no address", out->reason != NULL ? out->reason : "refused");
+      break;
+    case DHCP_LEASE_EVENT_ACK:  /* logged once durable, by dhcp_plugin_flushed() */
+    case DHCP_LEASE_EVENT_NONE:
+    default:
+      break;
+    }
+}
+
 static void dhcp_plugin_schedule_flush (PxedPlugin *self);
 
 static void
@@ -223,6 +271,8 @@ dhcp_plugin_flushed (const GError *error, gpointer user_data)
           DhcpPending *p = g_ptr_array_index (batch, i);
           dhcp_plugin_send (self, &p->dgram, &p->to, p->reply);
           dhcp_plugin_record (self, p->mac, p->addr, "dhcp-ack");
+          if (p->addr != 0)
+            dhcp_plugin_log_lease (self, p->mac, p->addr, p->hostname, p->arch, p->lease_time);
         }
     }
   if (self->waiting->len > 0 || dhcp_lease_store_has_pending (self->store))
@@ -298,6 +348,7 @@ dhcp_plugin_process (PxedPlugin *self, const PxedDatagram *dgram)
   const DhcpIface *iface;
   g_autofree char *mac = NULL;
   struct sockaddr_in to = { 0 };
+  gint arch;
 
   if (self->stopping || dgram->peer.ss_family != AF_INET)
     return;
@@ -342,7 +393,9 @@ dhcp_plugin_process (PxedPlugin *self, const PxedDatagram *dgram)
       if (mac != NULL)
         pxed_clients_update (self->host, &facts);
     }
+  arch = pxe.arch;
   dhcp_pxe_info_clear (&pxe);
+  dhcp_plugin_log_event (self, &out, mac, msg);
   if (out.probe_addr != 0)
     dhcp_plugin_probe_start (self, dgram, out.probe_addr);
 
@@ -373,6 +426,9 @@ dhcp_plugin_process (PxedPlugin *self, const PxedDatagram *dgram)
       p->reply = g_steal_pointer (&out.reply);
       p->mac = g_steal_pointer (&mac);
       p->addr = out.client_addr;
+      p->hostname = g_steal_pointer (&out.hostname);
+      p->arch = arch;
+      p->lease_time = out.lease_time;
       g_ptr_array_add (self->waiting, p);
       dhcp_plugin_schedule_flush (self);
     }
@@ -381,8 +437,6 @@ dhcp_plugin_process (PxedPlugin *self, const PxedDatagram *dgram)
       dhcp_plugin_send (self, dgram, &to, out.reply);
       if (out.reply_type == DHCP_OFFER)
         dhcp_plugin_record (self, mac, out.client_addr, "dhcp-offer");
-      else if (out.reply_type == DHCP_NAK)
-        g_debug ("%s: NAK to %s", self->instance, mac != NULL ? mac : "?");
     }
   dhcp_outcome_clear (&out);
 }

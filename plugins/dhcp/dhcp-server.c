@@ -696,39 +696,6 @@ clean_hostname (const char *h)
   return g_string_free (s, FALSE);
 }
 
-static void
-set_destination (Ctx *c, guint8 type)
-{
-  const DhcpMessage *req = c->req;
-  DhcpOutcome *out = c->out;
-
-  if (req->giaddr != 0)
-    {
-      out->dest_addr = req->giaddr;
-      out->dest_port = DHCP_SERVER_PORT;
-    }
-  else if (type != DHCP_NAK && req->ciaddr != 0)
-    {
-      out->dest_addr = req->ciaddr;
-      out->dest_port = DHCP_CLIENT_PORT;
-    }
-  else
-    {
-      /* no address yet, broadcast flag, or NAK: RFC 2131 4.1 */
-      out->dest_addr = G_MAXUINT32;
-      out->dest_port = DHCP_CLIENT_PORT;
-    }
-}
-
-static gboolean
-requested (const DhcpMessage *req, guint8 code)
-{
-  gsize len;
-  const guint8 *prl = dhcp_message_get_option (req, DHCP_OPT_PRL, &len);
-
-  return prl != NULL && memchr (prl, code, len) != NULL;
-}
-
 /* Builds and encodes a reply of @type for address @yiaddr. */
 static void
 reply (Ctx *c, guint8 type, guint32 yiaddr, guint32 lease_time)
@@ -805,7 +772,7 @@ reply (Ctx *c, guint8 type, guint32 yiaddr, guint32 lease_time)
                                    g_bytes_get_size (s->options[code]));
           dhcp_builder_set_only_if_requested (b, (guint8) code, TRUE);
         }
-      if (dhcp_pxe_info_is_boot_client (c->pxe) || requested (req, DHCP_OPT_BOOTFILE))
+      if (dhcp_pxe_info_is_boot_client (c->pxe) || dhcp_message_requested (req, DHCP_OPT_BOOTFILE))
         file = dhcp_boot_choose (tables, 3, c->pxe, next_str);
       if (file != NULL)
         {
@@ -830,14 +797,25 @@ reply (Ctx *c, guint8 type, guint32 yiaddr, guint32 lease_time)
       return;
     }
   c->out->reply_type = type;
-  set_destination (c, type);
+  dhcp_message_reply_destination (req, type == DHCP_NAK, &c->out->dest_addr, &c->out->dest_port);
+}
+
+static void
+nak (Ctx *c, const char *why)
+{
+  reply (c, DHCP_NAK, 0, 0);
+  if (c->out->reply != NULL)
+    {
+      c->out->event = DHCP_LEASE_EVENT_NAK;
+      c->out->reason = why;
+    }
 }
 
 static void
 nak_or_ignore (Ctx *c, const char *why)
 {
   if (c->subnet != NULL && c->subnet->authoritative)
-    reply (c, DHCP_NAK, 0, 0);
+    nak (c, why);
   else
     c->out->drop_reason = why;
 }
@@ -923,6 +901,11 @@ commit_ack (Ctx *c, guint32 addr)
   lease_journal (c->server, l);
   reply (c, DHCP_ACK, addr, lt);
   c->out->needs_commit = c->out->reply != NULL;
+  if (c->out->reply != NULL)
+    {
+      c->out->event = DHCP_LEASE_EVENT_ACK;
+      c->out->lease_time = lt;
+    }
 }
 
 static void
@@ -957,7 +940,7 @@ handle_request (Ctx *c)
                addr_available (c, c->subnet, want))
         commit_ack (c, want); /* our offer was lost (restart): the address is still free */
       else
-        reply (c, DHCP_NAK, 0, 0);
+        nak (c, "offered address no longer available");
       return;
     }
 
@@ -1021,6 +1004,8 @@ handle_decline (Ctx *c)
   lease_journal (c->server, l);
   c->out->client_addr = addr;
   c->out->drop_reason = "DECLINE: address quarantined";
+  c->out->event = DHCP_LEASE_EVENT_DECLINE;
+  c->out->lease_time = c->server->config->decline_time;
 }
 
 static void
@@ -1039,6 +1024,7 @@ handle_release (Ctx *c)
   lease_journal (c->server, l);
   c->out->client_addr = l->addr;
   c->out->drop_reason = "RELEASE: address freed";
+  c->out->event = DHCP_LEASE_EVENT_RELEASE;
 }
 
 static void

@@ -78,6 +78,15 @@ typedef struct {
   gint64      now;          /* seconds since the epoch */
 } DhcpArrival;
 
+/* What a request did to a lease, for the plugin's one log line per event. */
+typedef enum {
+  DHCP_LEASE_EVENT_NONE = 0,
+  DHCP_LEASE_EVENT_ACK,      /* client_addr bound for lease_time */
+  DHCP_LEASE_EVENT_NAK,      /* reason says why */
+  DHCP_LEASE_EVENT_RELEASE,  /* client_addr freed */
+  DHCP_LEASE_EVENT_DECLINE,  /* client_addr quarantined for lease_time */
+} DhcpLeaseEvent;
+
 typedef struct {
   GBytes  *reply;        /* NULL: nothing to send */
   guint8   reply_type;   /* DHCP_OFFER, DHCP_ACK, DHCP_NAK */
@@ -87,6 +96,9 @@ typedef struct {
   guint32  client_addr;  /* the address leased/offered (network order), 0 none */
   char    *hostname;     /* the client's hostname (reservation or option 12) */
   const char *drop_reason; /* why nothing is sent, for the debug log */
+  DhcpLeaseEvent event;
+  guint32  lease_time;   /* ACK: seconds granted; DECLINE: quarantine */
+  const char *reason;    /* NAK: why */
   guint32  probe_addr;   /* ping-check: probe this address (network order), then
                           * call dhcp_server_probe_done() and handle the request again */
 } DhcpOutcome;

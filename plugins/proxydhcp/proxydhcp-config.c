@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "proxydhcp-config.h"
 
-#include <arpa/inet.h>
 #include <string.h>
 
 const PxedOptionSpec proxy_plugin_options[] = {
@@ -14,12 +13,8 @@ const PxedOptionSpec proxy_plugin_options[] = {
   { "next-server", PXED_OPTION_STRING, NULL, 0, 0, 0,
     "IPv4 address of the boot (TFTP) server; default: pxed's address on the arrival interface",
     NULL },
-  { "boot-files", PXED_OPTION_MAP, NULL, 0, 0, 0,
-    "boot file per client architecture (bios, efi-ia32, efi-x64, efi-arm64, efi-x64-http, "
-    "efi-arm64-http, any, or a number); {next-server} is replaced", NULL },
-  { "ipxe-script", PXED_OPTION_STRING, NULL, 0, 0, 0,
-    "boot file (URL) for clients that are already iPXE, so they never chain-load iPXE again",
-    NULL },
+  DHCP_PXE_CONFIG_OPTION_BOOT_FILES,
+  DHCP_PXE_CONFIG_OPTION_IPXE_SCRIPT,
   { "menu", PXED_OPTION_MAP, NULL, 0, 0, 0,
     "PXE boot menu for PXE clients (not iPXE, not HTTP boot): {prompt, timeout, items: "
     "[{description, type, boot-file, boot-files}]}", NULL },
@@ -28,57 +23,6 @@ const PxedOptionSpec proxy_plugin_options[] = {
     "but BIOS PXE ROMs), true, false, or a list of architectures", NULL },
   { NULL }
 };
-
-static const char *
-node_string (const PxedNode *node, GError **error)
-{
-  const char *s = pxed_node_get_scalar (node);
-
-  if (s == NULL)
-    {
-      pxed_node_set_error (node, error, PXED_CONFIG_ERROR_TYPE, "expected a string");
-      return NULL;
-    }
-  return s;
-}
-
-gboolean
-proxy_parse_boot_files (const PxedNode *node, DhcpBootTable *table, GError **error)
-{
-  if (pxed_node_get_kind (node) != PXED_NODE_MAPPING)
-    {
-      pxed_node_set_error (node, error, PXED_CONFIG_ERROR_TYPE,
-                           "expected a mapping of architecture to boot file");
-      return FALSE;
-    }
-  for (guint i = 0; i < pxed_node_get_n_items (node); i++)
-    {
-      const char *key = pxed_node_get_key (node, i);
-      const PxedNode *value = pxed_node_get_item (node, i);
-      const char *file = node_string (value, error);
-      gint arch[2];
-      guint n = dhcp_pxe_parse_arch (key, arch);
-
-      if (file == NULL)
-        return FALSE;
-      if (n == 0)
-        {
-          pxed_node_set_error (pxed_node_get_key_node (node, i), error, PXED_CONFIG_ERROR_INVALID,
-                               "unknown architecture '%s' (bios, efi-ia32, efi-bc, efi-x64, "
-                               "efi-arm32, efi-arm64, efi-x64-http, efi-arm64-http, any or a number)",
-                               key);
-          return FALSE;
-        }
-      if (strlen (file) > 1024)
-        {
-          pxed_node_set_error (value, error, PXED_CONFIG_ERROR_RANGE, "boot file name too long");
-          return FALSE;
-        }
-      for (guint k = 0; k < n; k++)
-        dhcp_boot_table_set (table, arch[k], file);
-    }
-  return TRUE;
-}
 
 static gboolean
 parse_file_in_offer (const PxedNode *node, ProxyConfig *c, GError **error)
@@ -109,7 +53,7 @@ parse_file_in_offer (const PxedNode *node, ProxyConfig *c, GError **error)
   for (guint i = 0; i < pxed_node_get_n_items (node); i++)
     {
       const PxedNode *item = pxed_node_get_item (node, i);
-      const char *name = node_string (item, error);
+      const char *name = dhcp_pxe_config_node_string (item, error);
       gint arch[2];
       guint n;
 
@@ -169,7 +113,7 @@ parse_menu_item (const PxedNode *node, guint index, ProxyConfig *c, GError **err
                            "a menu item needs a description");
       return FALSE;
     }
-  if ((desc = node_string (n, error)) == NULL)
+  if ((desc = dhcp_pxe_config_node_string (n, error)) == NULL)
     return FALSE;
   if (strlen (desc) > 80)
     {
@@ -201,22 +145,7 @@ parse_menu_item (const PxedNode *node, guint index, ProxyConfig *c, GError **err
       }
   item = proxy_menu_item_new ((guint16) type, desc);
   g_ptr_array_add (c->menu_items, item);
-  if ((n = pxed_node_lookup (node, "boot-file")) != NULL)
-    {
-      const char *f = node_string (n, error);
-      if (f == NULL)
-        return FALSE;
-      item->boot = dhcp_boot_table_new ();
-      dhcp_boot_table_set (item->boot, DHCP_ARCH_ANY, f);
-    }
-  if ((n = pxed_node_lookup (node, "boot-files")) != NULL)
-    {
-      if (item->boot == NULL)
-        item->boot = dhcp_boot_table_new ();
-      if (!proxy_parse_boot_files (n, item->boot, error))
-        return FALSE;
-    }
-  return TRUE;
+  return dhcp_pxe_config_parse_boot (node, &item->boot, error);
 }
 
 static gboolean
@@ -230,7 +159,7 @@ parse_menu (const PxedNode *node, ProxyConfig *c, GError **error)
     return FALSE;
   if ((n = pxed_node_lookup (node, "prompt")) != NULL)
     {
-      const char *p = node_string (n, error);
+      const char *p = dhcp_pxe_config_node_string (n, error);
       if (p == NULL)
         return FALSE;
       if (strlen (p) > 200)
@@ -276,33 +205,12 @@ ProxyConfig *
 proxy_config_parse (const PxedSection *sec, GError **error)
 {
   g_autoptr(ProxyConfig) c = proxy_config_new ();
+  const PxedNode *root = pxed_section_get_root (sec);
   const PxedNode *n;
-  const char *s;
 
-  if ((s = pxed_section_get_string (sec, "next-server")) != NULL)
-    {
-      struct in_addr a;
-
-      if (inet_pton (AF_INET, s, &a) != 1 || a.s_addr == 0 || a.s_addr == INADDR_BROADCAST)
-        {
-          pxed_section_set_error (sec, "next-server", error, "expected an IPv4 unicast address");
-          return NULL;
-        }
-      c->next_server = a.s_addr;
-    }
-  if ((n = pxed_section_get_node (sec, "boot-files")) != NULL)
-    {
-      c->boot = dhcp_boot_table_new ();
-      if (!proxy_parse_boot_files (n, c->boot, error))
-        return NULL;
-    }
-  s = pxed_section_get_string (sec, "ipxe-script");
-  if (s != NULL && *s != '\0')
-    {
-      if (c->boot == NULL)
-        c->boot = dhcp_boot_table_new ();
-      dhcp_boot_table_set_ipxe_script (c->boot, s);
-    }
+  if (!dhcp_pxe_config_parse_next_server (root, &c->next_server, error) ||
+      !dhcp_pxe_config_parse_boot (root, &c->boot, error))
+    return NULL;
   if ((n = pxed_section_get_node (sec, "menu")) != NULL && !parse_menu (n, c, error))
     return NULL;
   if ((n = pxed_section_get_node (sec, "boot-file-in-offer")) != NULL &&

@@ -5,6 +5,7 @@
 
 #include <pxed/pxed.h>
 
+#include "dhcp-pxe-config.h"
 #include "proxydhcp-reply.h"
 
 G_BEGIN_DECLS
@@ -16,9 +17,5 @@ extern const PxedOptionSpec proxy_plugin_options[];
 
 /* Parses every key except the listen lists, with located errors. */
 ProxyConfig *proxy_config_parse (const PxedSection *sec, GError **error);
-
-/* Fills @table from a mapping "architecture: file" (the dhcp plugin's
- * `boot-files` format). */
-gboolean proxy_parse_boot_files (const PxedNode *node, DhcpBootTable *table, GError **error);
 
 G_END_DECLS

@@ -129,113 +129,43 @@ choose_file (const ProxyConfig *c, const DhcpPxeInfo *info, const ProxyMenuItem 
 
 /* ---- option 43 ------------------------------------------------------------ */
 
-static void
-append_subopt (GByteArray *a, guint8 code, const guint8 *data, gsize len)
-{
-  guint8 hdr[2] = { code, (guint8) MIN (len, 255) };
-
-  g_byte_array_append (a, hdr, 2);
-  g_byte_array_append (a, data, (guint) MIN (len, 255));
-}
-
 GBytes *
 proxy_build_vendor_options (const ProxyConfig *c, const DhcpPxeInfo *info, gboolean file_in_offer,
                             guint32 boot_server)
 {
   g_autoptr(GByteArray) a = NULL;
-  guint8 end = 255;
 
   if (info->http_client || !info->pxe_client)
     return NULL;
   a = g_byte_array_new ();
   if (menu_applies (c, info))
     {
-      g_autoptr(GByteArray) servers = g_byte_array_new ();
-      g_autoptr(GByteArray) menu = g_byte_array_new ();
-      guint8 ctl = PXE_DISCOVERY_NO_BROADCAST | PXE_DISCOVERY_NO_MULTICAST | PXE_DISCOVERY_LIST_ONLY;
+      g_autofree DhcpPxeMenuEntry *entries = g_new0 (DhcpPxeMenuEntry, c->menu_items->len);
 
-      append_subopt (a, PXE_SUBOPT_DISCOVERY_CONTROL, &ctl, 1);
       for (guint i = 0; i < c->menu_items->len; i++)
         {
           const ProxyMenuItem *item = g_ptr_array_index (c->menu_items, i);
-          gsize dlen = MIN (strlen (item->description), 255);
-          guint8 head[3] = { (guint8) (item->type >> 8), (guint8) item->type, (guint8) dlen };
-
-          if (menu->len + 3 + dlen > 255)
-            break; /* the rest does not fit one sub-option */
-          g_byte_array_append (menu, head, 3);
-          g_byte_array_append (menu, (const guint8 *) item->description, (guint) dlen);
-          /* Type 0 is "local boot": no server to discover. */
-          if (item->type != 0 && servers->len + 7 <= 255)
-            {
-              guint8 srv[7] = { (guint8) (item->type >> 8), (guint8) item->type, 1 };
-              memcpy (srv + 3, &boot_server, 4);
-              g_byte_array_append (servers, srv, 7);
-            }
+          entries[i].type = item->type;
+          entries[i].description = item->description;
         }
-      if (servers->len > 0)
-        append_subopt (a, PXE_SUBOPT_BOOT_SERVERS, servers->data, servers->len);
-      append_subopt (a, PXE_SUBOPT_BOOT_MENU, menu->data, menu->len);
+      dhcp_pxe_vendor_add_discovery_control (a, DHCP_PXE_DISCOVERY_NO_BROADCAST |
+                                                DHCP_PXE_DISCOVERY_NO_MULTICAST |
+                                                DHCP_PXE_DISCOVERY_LIST_ONLY);
+      dhcp_pxe_vendor_add_menu (a, entries, c->menu_items->len, boot_server);
       if (c->menu_prompt != NULL)
-        {
-          g_autoptr(GByteArray) prompt = g_byte_array_new ();
-          gsize plen = MIN (strlen (c->menu_prompt), 254);
-
-          g_byte_array_append (prompt, &c->menu_timeout, 1);
-          g_byte_array_append (prompt, (const guint8 *) c->menu_prompt, (guint) plen);
-          append_subopt (a, PXE_SUBOPT_MENU_PROMPT, prompt->data, prompt->len);
-        }
+        dhcp_pxe_vendor_add_prompt (a, c->menu_timeout, c->menu_prompt);
     }
   else if (info->arch == DHCP_ARCH_BIOS)
     {
-      guint8 ctl = PXE_DISCOVERY_NO_BROADCAST | PXE_DISCOVERY_NO_MULTICAST;
+      guint8 ctl = DHCP_PXE_DISCOVERY_NO_BROADCAST | DHCP_PXE_DISCOVERY_NO_MULTICAST;
 
       if (file_in_offer)
-        ctl |= PXE_DISCOVERY_USE_FILE;
-      append_subopt (a, PXE_SUBOPT_DISCOVERY_CONTROL, &ctl, 1);
+        ctl |= DHCP_PXE_DISCOVERY_USE_FILE;
+      dhcp_pxe_vendor_add_discovery_control (a, ctl);
     }
   else
     return NULL;
-  g_byte_array_append (a, &end, 1);
-  return g_byte_array_free_to_bytes (g_steal_pointer (&a));
-}
-
-/* The boot item (sub-option 71) in a request's option 43; FALSE when absent
- * or when option 43 is not a well-formed sub-option list. */
-static gboolean
-find_boot_item (const DhcpMessage *msg, guint16 *type, guint16 *layer)
-{
-  gsize len, pos = 0;
-  const guint8 *p = dhcp_message_get_option (msg, DHCP_OPT_VENDOR, &len);
-
-  if (p == NULL)
-    return FALSE;
-  while (pos < len)
-    {
-      guint8 code = p[pos];
-      gsize l;
-
-      if (code == 255)
-        break;
-      if (code == 0)
-        {
-          pos++;
-          continue;
-        }
-      if (len - pos < 2)
-        return FALSE;
-      l = p[pos + 1];
-      if (len - pos - 2 < l)
-        return FALSE;
-      if (code == PXE_SUBOPT_BOOT_ITEM && l >= 4)
-        {
-          *type = (guint16) ((p[pos + 2] << 8) | p[pos + 3]);
-          *layer = (guint16) ((p[pos + 4] << 8) | p[pos + 5]);
-          return TRUE;
-        }
-      pos += 2 + l;
-    }
-  return FALSE;
+  return dhcp_pxe_vendor_finish (g_steal_pointer (&a));
 }
 
 /* ---- replies -------------------------------------------------------------- */
@@ -263,21 +193,12 @@ set_common (DhcpBuilder *b, const DhcpMessage *req, const DhcpPxeInfo *info, gui
   dhcp_builder_set_max_size (b, dhcp_message_get_max_reply_size (req));
 }
 
-static gboolean
-requested (const DhcpMessage *req, guint8 code)
-{
-  gsize len;
-  const guint8 *p = dhcp_message_get_option (req, DHCP_OPT_PRL, &len);
-
-  return p != NULL && memchr (p, code, len) != NULL;
-}
-
 static void
 set_boot_file (DhcpBuilder *b, const DhcpMessage *req, const char *file)
 {
   gboolean in_field = dhcp_builder_set_file (b, file);
 
-  if (!in_field || requested (req, DHCP_OPT_BOOTFILE))
+  if (!in_field || dhcp_message_requested (req, DHCP_OPT_BOOTFILE))
     dhcp_builder_set_option_str (b, DHCP_OPT_BOOTFILE, file);
 }
 
@@ -322,21 +243,7 @@ handle_discover (const ProxyConfig *c, const DhcpMessage *req, const ProxyArriva
       o->drop_reason = "reply does not fit the client's size limit";
       return;
     }
-  if (req->giaddr != 0)
-    {
-      o->dest_addr = req->giaddr;
-      o->dest_port = DHCP_SERVER_PORT;
-    }
-  else if (req->ciaddr != 0)
-    {
-      o->dest_addr = req->ciaddr;
-      o->dest_port = DHCP_CLIENT_PORT;
-    }
-  else
-    {
-      o->dest_addr = htonl (INADDR_BROADCAST);
-      o->dest_port = DHCP_CLIENT_PORT;
-    }
+  dhcp_message_reply_destination (req, FALSE, &o->dest_addr, &o->dest_port);
   o->stage = PROXY_STAGE_OFFER;
 }
 
@@ -347,7 +254,7 @@ handle_boot_request (const ProxyConfig *c, const DhcpMessage *req, const ProxyAr
   const DhcpPxeInfo *info = &o->pxe;
   guint32 boot_server = c->next_server != 0 ? c->next_server : arr->server_addr;
   guint16 type = 0, layer = 0;
-  gboolean has_item = find_boot_item (req, &type, &layer);
+  gboolean has_item = dhcp_pxe_find_boot_item (req, &type, &layer);
   const ProxyMenuItem *item = has_item && type != 0 ? find_menu_item (c, type) : NULL;
   g_autofree char *file = NULL;
   g_autoptr(DhcpBuilder) b = NULL;
@@ -372,12 +279,16 @@ handle_boot_request (const ProxyConfig *c, const DhcpMessage *req, const ProxyAr
   set_boot_file (b, req, file);
   if (has_item)
     {
-      guint8 vendor[7] = { PXE_SUBOPT_BOOT_ITEM, 4, (guint8) (type >> 8), (guint8) type,
-                           (guint8) (layer >> 8), (guint8) layer, 255 };
-      dhcp_builder_set_option (b, DHCP_OPT_VENDOR, vendor, sizeof vendor);
+      g_autoptr(GByteArray) item_opt = g_byte_array_new ();
+      g_autoptr(GBytes) vendor = NULL;
+
+      dhcp_pxe_vendor_add_boot_item (item_opt, type, layer);
+      vendor = dhcp_pxe_vendor_finish (g_steal_pointer (&item_opt));
+      dhcp_builder_set_option (b, DHCP_OPT_VENDOR, g_bytes_get_data (vendor, NULL),
+                               g_bytes_get_size (vendor));
       o->boot_item = type;
     }
-  if (requested (req, DHCP_OPT_TFTP_SERVER))
+  if (dhcp_message_requested (req, DHCP_OPT_TFTP_SERVER))
     {
       char next[INET_ADDRSTRLEN];
       inet_ntop (AF_INET, &boot_server, next, sizeof next);

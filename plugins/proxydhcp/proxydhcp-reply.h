@@ -40,21 +40,6 @@
 
 G_BEGIN_DECLS
 
-/* PXE vendor option (43) sub-options, PXE 2.1 section 2.4. */
-enum {
-  PXE_SUBOPT_DISCOVERY_CONTROL = 6,
-  PXE_SUBOPT_BOOT_SERVERS = 8,
-  PXE_SUBOPT_BOOT_MENU = 9,
-  PXE_SUBOPT_MENU_PROMPT = 10,
-  PXE_SUBOPT_BOOT_ITEM = 71,
-};
-
-/* Discovery control bits. */
-#define PXE_DISCOVERY_NO_BROADCAST 0x01
-#define PXE_DISCOVERY_NO_MULTICAST 0x02
-#define PXE_DISCOVERY_LIST_ONLY    0x04
-#define PXE_DISCOVERY_USE_FILE     0x08
-
 typedef enum {
   PROXY_FILE_IN_OFFER_AUTO = 0, /* HTTP, iPXE and EFI clients; see above */
   PROXY_FILE_IN_OFFER_ALWAYS,

@@ -191,6 +191,10 @@ case "$E2E_LOADER" in                        # the boot loader's configuration f
   pxelinux|syslinux-efi) E2E_PXED_LOG_PATTERNS+=('pxelinux\.cfg/01-{mac-}') ;;
   grub) E2E_PXED_LOG_PATTERNS+=('grub/grub\.cfg') ;;
 esac
+case "$MODE" in                              # the dhcp plugin's one line per ACKed lease
+  proxy-*|bad-lease) ;;
+  *) E2E_PXED_LOG_PATTERNS+=('lease {ip} to {mac} \([^)]*, arch [0-9]+\) for [0-9]+s') ;;
+esac
 ###################################################################################################
 
 e2e_write_pxed_conf

@@ -198,6 +198,73 @@ test_ipxe_binary (void)
   g_assert_false (dhcp_boot_file_is_ipxe_binary (NULL));
 }
 
+static void
+test_vendor (void)
+{
+  static const DhcpPxeMenuEntry entries[] = { { 0, "Local" }, { 0x8001, "Install" } };
+  g_autoptr(GByteArray) a = g_byte_array_new ();
+  g_autoptr(GBytes) v = NULL;
+  static const guint8 expect[] = {
+    6, 1, 0x07,
+    8, 7, 0x80, 0x01, 1, 192, 0, 2, 1,
+    9, 18, 0, 0, 5, 'L', 'o', 'c', 'a', 'l', 0x80, 0x01, 7, 'I', 'n', 's', 't', 'a', 'l', 'l',
+    10, 3, 5, 'G', 'o',
+    71, 4, 0x80, 0x01, 0, 0,
+    255,
+  };
+  guint32 server = GUINT32_TO_BE (0xc0000201); /* 192.0.2.1 */
+  gsize len;
+  const guint8 *p;
+
+  dhcp_pxe_vendor_add_discovery_control (a, DHCP_PXE_DISCOVERY_NO_BROADCAST |
+                                            DHCP_PXE_DISCOVERY_NO_MULTICAST |
+                                            DHCP_PXE_DISCOVERY_LIST_ONLY);
+  dhcp_pxe_vendor_add_menu (a, entries, G_N_ELEMENTS (entries), server);
+  dhcp_pxe_vendor_add_prompt (a, 5, "Go");
+  dhcp_pxe_vendor_add_boot_item (a, 0x8001, 0);
+  v = dhcp_pxe_vendor_finish (g_steal_pointer (&a));
+  p = g_bytes_get_data (v, &len);
+  g_assert_cmpmem (p, len, expect, sizeof expect);
+
+  /* a request carrying it: the boot item is found; a broken list is not */
+  {
+    guint8 opts[2 + sizeof expect] = { 43, sizeof expect };
+    guint16 type = 0, layer = 1;
+    g_autoptr(DhcpMessage) m = NULL;
+
+    memcpy (opts + 2, expect, sizeof expect);
+    m = make_msg (opts, sizeof opts);
+    g_assert_true (dhcp_pxe_find_boot_item (m, &type, &layer));
+    g_assert_cmpuint (type, ==, 0x8001);
+    g_assert_cmpuint (layer, ==, 0);
+  }
+  {
+    g_autoptr(DhcpMessage) m = MSG ("\x2b\x04" "\x47\x09\x80\x01");
+    guint16 type, layer;
+    g_assert_false (dhcp_pxe_find_boot_item (m, &type, &layer));
+  }
+  {
+    g_autoptr(DhcpMessage) m = MSG ("\x37\x03\x01\x43\x03");
+    guint32 addr;
+    guint16 port;
+
+    g_assert_true (dhcp_message_requested (m, DHCP_OPT_BOOTFILE));
+    g_assert_false (dhcp_message_requested (m, DHCP_OPT_TFTP_SERVER));
+    dhcp_message_reply_destination (m, FALSE, &addr, &port);
+    g_assert_cmpuint (addr, ==, G_MAXUINT32);
+    g_assert_cmpuint (port, ==, DHCP_CLIENT_PORT);
+    m->ciaddr = server;
+    dhcp_message_reply_destination (m, FALSE, &addr, &port);
+    g_assert_cmpuint (addr, ==, server);
+    dhcp_message_reply_destination (m, TRUE, &addr, &port);
+    g_assert_cmpuint (addr, ==, G_MAXUINT32);
+    m->giaddr = server;
+    dhcp_message_reply_destination (m, TRUE, &addr, &port);
+    g_assert_cmpuint (addr, ==, server);
+    g_assert_cmpuint (port, ==, DHCP_SERVER_PORT);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -206,5 +273,6 @@ main (int argc, char **argv)
   g_test_add_func ("/dhcp/pxe/parse-arch", test_parse_arch);
   g_test_add_func ("/dhcp/pxe/choose", test_choose);
   g_test_add_func ("/dhcp/pxe/ipxe-binary", test_ipxe_binary);
+  g_test_add_func ("/dhcp/pxe/vendor-options", test_vendor);
   return g_test_run ();
 }

@@ -3,28 +3,14 @@
 #include <string.h>
 
 #include "dhcp-config.h"
-#include "pxed-config-private.h"
-
-static PxedSection *
-load (const char *yaml, GError **error)
-{
-  g_autoptr(PxedDocument) doc = pxed_document_load_data ("10-dhcp.yaml", yaml, strlen (yaml), error);
-  const char *const extra[] = { "plugin", "enabled", NULL };
-
-  if (doc == NULL)
-    return NULL;
-  return pxed_section_new (doc, pxed_document_get_root (doc), "dhcp", "10-dhcp", dhcp_plugin_options,
-                           extra, error);
-}
+#include "dhcp-test-section.h"
 
 static DhcpServerConfig *
 parse (const char *yaml, GError **error)
 {
-  g_autoptr(PxedSection) sec = load (yaml, error);
-
-  if (sec == NULL)
-    return NULL;
-  return dhcp_config_parse (sec, error);
+  g_autoptr(PxedSection) sec = dhcp_test_section_new ("dhcp", "10-dhcp", dhcp_plugin_options, yaml,
+                                                      error);
+  return sec != NULL ? dhcp_config_parse (sec, error) : NULL;
 }
 
 static void

@@ -258,6 +258,7 @@ test_dora (Fixture *f, gconstpointer data)
   g_assert_nonnull (offer);
   g_assert_cmpuint (out.reply_type, ==, DHCP_OFFER);
   g_assert_false (out.needs_commit);
+  g_assert_cmpint (out.event, ==, DHCP_LEASE_EVENT_NONE); /* an offer is no lease */
   g_assert_cmpuint (out.dest_addr, ==, 0xffffffff);
   g_assert_cmpuint (out.dest_port, ==, 68);
   dhcp_outcome_clear (&out);
@@ -294,6 +295,8 @@ test_dora (Fixture *f, gconstpointer data)
   g_assert_cmpuint (out.reply_type, ==, DHCP_ACK);
   g_assert_true (out.needs_commit);
   g_assert_cmpuint (out.client_addr, ==, ip ("192.0.2.100"));
+  g_assert_cmpint (out.event, ==, DHCP_LEASE_EVENT_ACK);
+  g_assert_cmpuint (out.lease_time, ==, 3000);
   dhcp_outcome_clear (&out);
   g_assert_cmpuint (dhcp_lease_store_get_n_appended (f->store), ==, 1);
   g_assert_true (dhcp_server_get_lease (f->server, ack->yiaddr, &state, &expires, &mac));
@@ -371,6 +374,8 @@ test_selecting_wrong_address (Fixture *f, gconstpointer data)
   g_assert_cmpuint (out.dest_addr, ==, 0xffffffff);
   g_assert_true (dhcp_message_has_option (nak, DHCP_OPT_SERVER_ID));
   g_assert_false (dhcp_message_has_option (nak, DHCP_OPT_LEASE_TIME));
+  g_assert_cmpint (out.event, ==, DHCP_LEASE_EVENT_NAK);
+  g_assert_cmpstr (out.reason, ==, "offered address no longer available");
   dhcp_outcome_clear (&out);
 }
 
@@ -411,8 +416,12 @@ test_init_reboot (Fixture *f, gconstpointer data)
   {
     /* wrong network (moved laptop): NAK */
     Req q = { .type = DHCP_REQUEST, .mac_last = 1, .requested = ip ("203.0.113.5") };
-    r2 = run (f, &q, NULL);
+    DhcpOutcome out;
+    r2 = run (f, &q, &out);
     g_assert_cmpuint (dhcp_message_get_type (r2), ==, DHCP_NAK);
+    g_assert_cmpint (out.event, ==, DHCP_LEASE_EVENT_NAK);
+    g_assert_cmpstr (out.reason, ==, "requested address is on another network");
+    dhcp_outcome_clear (&out);
   }
   {
     /* another client's address: NAK */
@@ -531,6 +540,9 @@ test_decline (Fixture *f, gconstpointer data)
     DhcpOutcome out;
     g_autoptr(DhcpMessage) none = run (f, &q, &out);
     g_assert_null (none);
+    g_assert_cmpint (out.event, ==, DHCP_LEASE_EVENT_DECLINE);
+    g_assert_cmpuint (out.client_addr, ==, a);
+    g_assert_cmpuint (out.lease_time, ==, 600);
     dhcp_outcome_clear (&out);
   }
   g_assert_true (dhcp_server_get_lease (f->server, a, &state, NULL, NULL));
@@ -568,8 +580,12 @@ test_release (Fixture *f, gconstpointer data)
   }
   {
     Req q = { .type = DHCP_RELEASE, .mac_last = 1, .ciaddr = a, .server_id = ip ("192.0.2.1") };
-    g_autoptr(DhcpMessage) none = run (f, &q, NULL);
+    DhcpOutcome out;
+    g_autoptr(DhcpMessage) none = run (f, &q, &out);
     g_assert_null (none);
+    g_assert_cmpint (out.event, ==, DHCP_LEASE_EVENT_RELEASE);
+    g_assert_cmpuint (out.client_addr, ==, a);
+    dhcp_outcome_clear (&out);
   }
   g_assert_true (dhcp_server_get_lease (f->server, a, &state, NULL, NULL));
   g_assert_cmpint (state, ==, DHCP_LEASE_FREE);
