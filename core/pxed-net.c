@@ -231,7 +231,10 @@ pxed_net_parse_listen (const char *text, guint16 default_port, PxedListenSpec *o
   else
     host = g_strdup (text);
   if (*host == '\0')
-    host = g_strdup ("0.0.0.0");
+    {
+      g_free (host);
+      host = g_strdup ("0.0.0.0");
+    }
 
   if (parse_ip (host, port, out))
     return TRUE;

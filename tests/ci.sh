@@ -20,8 +20,10 @@ total_skip=0
 
 # count BUILDDIR: adds the results of the last meson test run there.
 count() {
-  local json=$1/meson-logs/testlog.json
-  [ -f "$json" ] || { total_fail=$((total_fail + 1)); return; }
+  # meson names the log after the test setup (testlog-asan.json).
+  local json
+  json=$(ls -t "$1"/meson-logs/testlog*.json 2>/dev/null | head -n 1)
+  [ -n "$json" ] || { echo "no test log in $1"; total_fail=$((total_fail + 1)); return; }
   read -r p f s < <(/usr/bin/python3 - "$json" <<'PY'
 import json, sys
 p = f = s = 0
@@ -66,7 +68,7 @@ fuzzdir=${PXED_CI_FUZZDIR:-$top/build-ci-fuzz}
 log "libFuzzer: clang build"
 rm -rf "$fuzzdir"
 if CC=clang meson setup "$fuzzdir" -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false \
-     -Dbuildtype=debugoptimized >"$fuzzdir.setup.log" 2>&1 && ninja -C "$fuzzdir" -j2 >/dev/null; then
+     -Dbuildtype=debugoptimized >"$fuzzdir.setup.log" 2>&1 && ninja -C "$fuzzdir" -j2 >"$fuzzdir.build.log" 2>&1; then
   for f in "$fuzzdir"/tests/fuzz/fuzz-*; do
     case "$f" in *fuzz-replay-*|*.p) continue ;; esac
     [ -x "$f" ] || continue
@@ -84,7 +86,7 @@ if CC=clang meson setup "$fuzzdir" -Dfuzzing=true -Db_sanitize=address,undefined
     rm -rf "$work" "$work.log"
   done
 else
-  tail -n 30 "$fuzzdir.setup.log"; echo "libFuzzer build failed"
+  tail -n 30 "$fuzzdir.setup.log" "$fuzzdir.build.log" 2>/dev/null; echo "libFuzzer build failed"
   total_fail=$((total_fail + 1))
 fi
 

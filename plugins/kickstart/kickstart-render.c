@@ -74,7 +74,9 @@ ks_hash_password (const char *plaintext, GError **error)
       return NULL;
     }
   data = g_new0 (struct crypt_data, 1);
-  hash = crypt_r (plaintext, salt, data);
+  /* crypt_rn, not crypt_r: sanitizers intercept crypt_r and cannot reach
+   * the real one in a library loaded after start (this plugin's libcrypt). */
+  hash = crypt_rn (plaintext, salt, data, sizeof *data);
   if (hash == NULL || hash[0] != '$')
     g_set_error (error, PXED_CONFIG_ERROR, PXED_CONFIG_ERROR_FAILED,
                  "SHA-512 crypt failed");
