@@ -23,6 +23,12 @@
  * normalised path) share one PxedContent and so one descriptor: a boot storm
  * of a hundred machines reads one fd with pread(). The cache entry goes away
  * with the last reference.
+ *
+ * Threads: providers are registered, removed and rendered on the main thread,
+ * but the provider list is guarded by a reader/writer lock, so transports
+ * with their own I/O threads may ask pxed_content_has_provider() and open
+ * plain files with pxed_content_open_file() from there (the cache has its
+ * own lock; roots and contents are immutable apart from atomic refcounts).
  */
 #undef G_LOG_DOMAIN
 #define G_LOG_DOMAIN "pxed-content"
@@ -51,7 +57,7 @@
 /* ---- Types ------------------------------------------------------------------ */
 
 typedef struct {
-  gint           ref_count;
+  gint           ref_count; /* atomic */
   guint          id;
   gboolean       removed;
   char          *pattern;
@@ -61,6 +67,7 @@ typedef struct {
 } Provider;
 
 struct _PxedContentService {
+  GRWLock    providers_lock; /* providers and next_id */
   GPtrArray *providers; /* Provider*, registration order */
   guint      next_id;
   GMutex     lock;      /* guards cache and the svc field of cached contents */
@@ -674,14 +681,16 @@ content_new_generated (const char *path, GBytes *bytes)
 static Provider *
 provider_ref (Provider *p)
 {
-  p->ref_count++;
+  g_atomic_int_inc (&p->ref_count);
   return p;
 }
 
+/* The last reference is dropped on the main thread: only it takes
+ * references (pxed_content_has_provider() takes none). */
 static void
 provider_unref (Provider *p)
 {
-  if (--p->ref_count > 0)
+  if (!g_atomic_int_dec_and_test (&p->ref_count))
     return;
   if (p->destroy != NULL)
     p->destroy (p->user_data);
@@ -695,6 +704,7 @@ pxed_content_service_new (void)
   PxedContentService *svc = g_new0 (PxedContentService, 1);
 
   svc->providers = g_ptr_array_new_with_free_func ((GDestroyNotify) provider_unref);
+  g_rw_lock_init (&svc->providers_lock);
   svc->next_id = 1;
   g_mutex_init (&svc->lock);
   svc->cache = g_hash_table_new (content_key_hash, content_key_equal);
@@ -720,6 +730,7 @@ pxed_content_service_free (PxedContentService *svc)
   for (guint i = 0; i < svc->providers->len; i++)
     ((Provider *) g_ptr_array_index (svc->providers, i))->removed = TRUE;
   g_ptr_array_unref (svc->providers);
+  g_rw_lock_clear (&svc->providers_lock);
   g_hash_table_unref (svc->cache);
   g_mutex_clear (&svc->lock);
   g_free (svc);
@@ -749,12 +760,14 @@ pxed_content_add_provider (PxedHost *host, const char *pattern, PxedContentRende
 
   p = g_new0 (Provider, 1);
   p->ref_count = 1;
-  p->id = host->content->next_id++;
   p->pattern = g_strdup (pattern);
   p->func = func;
   p->user_data = user_data;
   p->destroy = destroy;
+  g_rw_lock_writer_lock (&host->content->providers_lock);
+  p->id = host->content->next_id++;
   g_ptr_array_add (host->content->providers, p);
+  g_rw_lock_writer_unlock (&host->content->providers_lock);
   g_debug ("provider %u registered for %s", p->id, pattern);
   return p->id;
 }
@@ -762,27 +775,35 @@ pxed_content_add_provider (PxedHost *host, const char *pattern, PxedContentRende
 void
 pxed_content_remove_provider (PxedHost *host, guint id)
 {
-  GPtrArray *providers;
+  PxedContentService *svc;
+  Provider *found = NULL;
 
   g_return_if_fail (host != NULL && host->content != NULL);
-  providers = host->content->providers;
-  for (guint i = 0; i < providers->len; i++)
+  svc = host->content;
+  g_rw_lock_writer_lock (&svc->providers_lock);
+  for (guint i = 0; i < svc->providers->len; i++)
     {
-      Provider *p = g_ptr_array_index (providers, i);
+      Provider *p = g_ptr_array_index (svc->providers, i);
       if (p->id == id)
         {
           p->removed = TRUE;
-          g_ptr_array_remove_index (providers, i); /* unrefs */
-          return;
+          found = g_ptr_array_steal_index (svc->providers, i);
+          break;
         }
     }
-  g_warning ("no content provider with id %u", id);
+  g_rw_lock_writer_unlock (&svc->providers_lock);
+  /* outside the lock: the destroy notify may call back into this service */
+  if (found != NULL)
+    provider_unref (found);
+  else
+    g_warning ("no content provider with id %u", id);
 }
 
 gboolean
 pxed_content_is_generated_dir (PxedHost *host, const char *path)
 {
   g_autofree char *norm = NULL;
+  gboolean found = FALSE;
   gsize n;
 
   g_return_val_if_fail (host != NULL && host->content != NULL, FALSE);
@@ -792,14 +813,16 @@ pxed_content_is_generated_dir (PxedHost *host, const char *path)
   if (norm == NULL || norm[0] == '\0')
     return FALSE;
   n = strlen (norm);
-  for (guint i = 0; i < host->content->providers->len; i++)
+  g_rw_lock_reader_lock (&host->content->providers_lock);
+  for (guint i = 0; i < host->content->providers->len && !found; i++)
     {
       const Provider *p = g_ptr_array_index (host->content->providers, i);
       gsize literal = strcspn (p->pattern, "*?");
       if (literal > n && strncmp (p->pattern, norm, n) == 0 && p->pattern[n] == '/')
-        return TRUE;
+        found = TRUE;
     }
-  return FALSE;
+  g_rw_lock_reader_unlock (&host->content->providers_lock);
+  return found;
 }
 
 /* Glob match on bytes: '*' matches any run (including '/'), '?' one byte. */
@@ -841,15 +864,22 @@ static PxedContent *
 providers_render (PxedContentService *svc, const char *path, const PxedRequestInfo *request,
                   GError **error)
 {
-  g_autoptr(GPtrArray) matching = g_ptr_array_new_with_free_func ((GDestroyNotify) provider_unref);
+  g_autoptr(GPtrArray) matching = NULL;
 
   /* A snapshot: a render function may add or remove providers. */
+  g_rw_lock_reader_lock (&svc->providers_lock);
   for (guint i = 0; i < svc->providers->len; i++)
     {
       Provider *p = g_ptr_array_index (svc->providers, i);
-      if (glob_match (p->pattern, path))
-        g_ptr_array_add (matching, provider_ref (p));
+      if (!glob_match (p->pattern, path))
+        continue;
+      if (matching == NULL)
+        matching = g_ptr_array_new_with_free_func ((GDestroyNotify) provider_unref);
+      g_ptr_array_add (matching, provider_ref (p));
     }
+  g_rw_lock_reader_unlock (&svc->providers_lock);
+  if (matching == NULL)
+    return NULL;
   for (guint i = 0; i < matching->len; i++)
     {
       Provider *p = g_ptr_array_index (matching, i);
@@ -1000,7 +1030,7 @@ pxed_content_open (PxedHost *host, PxedContentRoot *root, const char *path,
       return NULL;
     }
 
-  if (svc != NULL && svc->providers->len > 0)
+  if (svc != NULL)
     {
       PxedContent *content = providers_render (svc, norm, request, &local);
       if (content != NULL)
@@ -1021,6 +1051,47 @@ pxed_content_open (PxedHost *host, PxedContentRoot *root, const char *path,
       return NULL;
     }
   return open_file (svc, root, norm, error);
+}
+
+PxedContent *
+pxed_content_open_file (PxedHost *host, PxedContentRoot *root, const char *path, GError **error)
+{
+  g_autoptr(GError) local = NULL;
+  g_autofree char *norm = NULL;
+
+  g_return_val_if_fail (root != NULL, NULL);
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  norm = pxed_content_normalize_path (path, strlen (path), &local);
+  if (norm == NULL)
+    {
+      content_log (G_LOG_LEVEL_INFO, path, strlen (path), local->message);
+      g_propagate_error (error, g_steal_pointer (&local));
+      return NULL;
+    }
+  return open_file (host != NULL ? host->content : NULL, root, norm, error);
+}
+
+gboolean
+pxed_content_has_provider (PxedHost *host, const char *normalized_path)
+{
+  PxedContentService *svc;
+  gboolean found = FALSE;
+
+  g_return_val_if_fail (normalized_path != NULL, FALSE);
+
+  if (host == NULL || host->content == NULL)
+    return FALSE;
+  svc = host->content;
+  g_rw_lock_reader_lock (&svc->providers_lock);
+  for (guint i = 0; i < svc->providers->len && !found; i++)
+    {
+      const Provider *p = g_ptr_array_index (svc->providers, i);
+      found = glob_match (p->pattern, normalized_path);
+    }
+  g_rw_lock_reader_unlock (&svc->providers_lock);
+  return found;
 }
 
 /* ---- Directories ---------------------------------------------------------------- */

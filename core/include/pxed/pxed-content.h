@@ -71,6 +71,19 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (PxedContentRoot, pxed_content_root_unref)
 PxedContent *pxed_content_open (PxedHost *host, PxedContentRoot *root, const char *path,
                                 const PxedRequestInfo *request, GError **error);
 
+/* Thread-safe (callable from any thread, e.g. a transport's own I/O thread):
+ * opens @path (raw; normalised here) beneath @root only, never asking a
+ * generator, with the same rules as pxed_content_open() and the same shared
+ * descriptor cache. @host may be NULL (no sharing). A transport that wants
+ * generators to win calls pxed_content_has_provider() first and hands paths
+ * that have one to pxed_content_open() on the main thread. */
+PxedContent *pxed_content_open_file (PxedHost *host, PxedContentRoot *root, const char *path,
+                                     GError **error);
+/* Thread-safe: TRUE when a registered generator's pattern matches
+ * @normalized_path (already normalised). Rendering stays on the main thread;
+ * a provider added or removed concurrently may or may not be seen. */
+gboolean     pxed_content_has_provider (PxedHost *host, const char *normalized_path);
+
 typedef struct {
   char    *name;
   gboolean is_dir;
@@ -82,7 +95,8 @@ void pxed_dir_entry_free (PxedDirEntry *entry);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PxedDirEntry, pxed_dir_entry_free)
 
 /* Lists directory @path beneath @root (regular files and directories only,
- * sorted by name, no hidden "." entries). Returns a GPtrArray of PxedDirEntry. */
+ * sorted by name, no hidden "." entries). Returns a GPtrArray of PxedDirEntry.
+ * Thread-safe (it only uses the root), like pxed_content_is_dir(). */
 GPtrArray *pxed_content_list_dir (PxedContentRoot *root, const char *path, GError **error);
 /* TRUE when @path is a directory beneath @root. */
 gboolean   pxed_content_is_dir   (PxedContentRoot *root, const char *path);
@@ -100,7 +114,9 @@ typedef GBytes *(*PxedContentRenderFunc) (const char *path, const PxedRequestInf
                                           gpointer user_data, GError **error);
 
 /* Registers a provider for paths matching @pattern (a glob: '*' and '?',
- * where '*' also matches '/'). Returns an id for pxed_content_remove_provider(). */
+ * where '*' also matches '/'). Returns an id for pxed_content_remove_provider().
+ * Main thread; the provider list itself is guarded by a lock so that
+ * pxed_content_has_provider() may run in other threads meanwhile. */
 guint pxed_content_add_provider    (PxedHost *host, const char *pattern,
                                     PxedContentRenderFunc func, gpointer user_data,
                                     GDestroyNotify destroy);

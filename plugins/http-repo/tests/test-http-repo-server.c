@@ -111,6 +111,7 @@ test_generated (void)
     .access_log = TRUE,
   };
   char **parts;
+  gint64 deadline;
 
   g_assert_no_error (error);
   file = g_build_filename (dir, "file.txt", NULL);
@@ -151,8 +152,20 @@ test_generated (void)
   g_strfreev (parts);
   g_assert_cmpuint (n_renders, ==, 2);
 
-  /* the clients service learned the boot stage (the last request) */
-  facts = pxed_clients_lookup_ip (host, "127.0.0.1");
+  /* the clients service learned the boot stage (the last request); files
+   * served by the MHD thread post it to the main thread without waiting, so
+   * it arrives a moment later */
+  deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  for (;;)
+    {
+      g_clear_pointer (&facts, pxed_client_facts_free);
+      facts = pxed_clients_lookup_ip (host, "127.0.0.1");
+      if ((facts != NULL && g_strcmp0 (facts->stage, "http:file.txt") == 0)
+          || g_get_monotonic_time () > deadline)
+        break;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
   g_assert_nonnull (facts);
   g_assert_cmpstr (facts->stage, ==, "http:file.txt");
   g_assert_cmpstr (facts->last_file, ==, "file.txt");

@@ -14,7 +14,9 @@
 # under $PRIO (as root: nice -n -19, so compilers elsewhere barely disturb the
 # measurement; both servers get the same treatment).
 #
-# Usage: tests/bench/http/bench.sh BUILD_DIR   (env: REPS=3 WRK_SECS=10 PRIO=...)
+# Usage: tests/bench/http/bench.sh BUILD_DIR   (env: REPS=3 WRK_SECS=10 PRIO=...
+#        TESTS="one_large eight_large small" to run a subset,
+#        PXED_HTTP_EXTRA="threads: 2" for more keys in pxed's http-repo section)
 # Prints a table with the median of REPS runs and the ratio pxed/nginx.
 set -eu
 
@@ -23,6 +25,7 @@ REPS=${REPS:-3}
 WRK_SECS=${WRK_SECS:-10}
 SERVER_CPU=${SERVER_CPU:-0}
 CLIENT_CPU=${CLIENT_CPU:-1}
+TESTS=${TESTS:-one_large eight_large small}
 if [ -z "${PRIO+x}" ]; then
   PRIO=""
   [ "$(id -u)" -eq 0 ] && PRIO="nice -n -19"
@@ -51,9 +54,11 @@ free_port () {
 ROOT=$WORK/root
 mkdir -p "$ROOT" "$WORK/conf/conf.d" "$WORK/plugins" "$WORK/nginx"
 echo "creating the files..." >&2
-head -c 1G /dev/urandom > "$ROOT/1g.img"
+case " $TESTS " in
+  *large*) head -c 1G /dev/urandom > "$ROOT/1g.img"
+           cat "$ROOT/1g.img" > /dev/null ;; # into the page cache
+esac
 head -c 1024 /dev/urandom > "$ROOT/1k.bin"
-cat "$ROOT/1g.img" > /dev/null # into the page cache
 
 PX_PORT=$(free_port)
 NG_PORT=$(free_port)
@@ -66,6 +71,7 @@ listen: ["127.0.0.1:$PX_PORT"]
 root: $ROOT
 max-sessions-per-client: 10000
 max-sessions: 10000
+${PXED_HTTP_EXTRA:-}
 EOC
 $PRIO taskset -c "$SERVER_CPU" "$PXED" --foreground --config "$WORK/conf" \
   --plugin-dir "$WORK/plugins" 2> "$WORK/pxed.log" &
@@ -110,11 +116,13 @@ rss_kib () { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 PX_RSS=$(rss_kib "$PX_PID")
 NG_RSS=$(rss_kib "$NG_PID")
 
-# cpu_ns PID: CPU time the server used so far (all its threads), in ns. CPU
-# per unit of work is what a busy machine distorts least: with other load, a
-# server with more threads also gets more CPU shares, so rates alone mislead.
+# cpu_ns PID: CPU time the server used so far (all its threads, including
+# threads that have exited), in ns (utime + stime, clock-tick resolution).
+# CPU per unit of work is what a busy machine distorts least: with other load,
+# a server with more threads also gets more CPU shares, so rates alone mislead.
+CLK_TCK=$(getconf CLK_TCK)
 cpu_ns () {
-  cat /proc/"$1"/task/*/schedstat | awk '{s += $1} END {printf "%.0f", s}'
+  sed 's/.*) //' /proc/"$1"/stat | awk -v hz="$CLK_TCK" '{printf "%.0f", ($12 + $13) * 1e9 / hz}'
 }
 pid_of () { if [ "$1" = "$PX_PORT" ]; then echo "$PX_PID"; else echo "$NG_PID"; fi; }
 
@@ -153,7 +161,7 @@ small () {
 median () { tr ' ' '\n' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 declare -A R
-for test in one_large eight_large small; do
+for test in $TESTS; do
   px=() ng=() pxc=() ngc=()
   for r in $(seq 1 "$REPS"); do
     # alternate who goes first
@@ -175,10 +183,16 @@ kill -0 "$PX_PID" || { echo "pxed died" >&2; exit 1; }
 ratio () { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0) ? a / b : 0}'; }
 row () { printf '%-44s %10s %10s %8s\n' "$1" "$2" "$3" "$(ratio "$2" "$3")"; }
 printf '\n%-44s %10s %10s %8s\n' "test (median of $REPS)" pxed nginx pxed/nginx
-row "1 GiB, 1 curl (MB/s)" "${R[one_large,px]}" "${R[one_large,ng]}"
-row "  server CPU (ms per GiB)" "${R[one_large,pxc]}" "${R[one_large,ngc]}"
-row "1 GiB, 8 parallel curls (MB/s, aggregate)" "${R[eight_large,px]}" "${R[eight_large,ng]}"
-row "  server CPU (ms per GiB)" "${R[eight_large,pxc]}" "${R[eight_large,ngc]}"
-row "1 KiB, wrk -t2 -c64 (req/s)" "${R[small,px]}" "${R[small,ng]}"
-row "  server CPU (us per request)" "${R[small,pxc]}" "${R[small,ngc]}"
+if [ -n "${R[one_large,px]:-}" ]; then
+  row "1 GiB, 1 curl (MB/s)" "${R[one_large,px]}" "${R[one_large,ng]}"
+  row "  server CPU (ms per GiB)" "${R[one_large,pxc]}" "${R[one_large,ngc]}"
+fi
+if [ -n "${R[eight_large,px]:-}" ]; then
+  row "1 GiB, 8 parallel curls (MB/s, aggregate)" "${R[eight_large,px]}" "${R[eight_large,ng]}"
+  row "  server CPU (ms per GiB)" "${R[eight_large,pxc]}" "${R[eight_large,ngc]}"
+fi
+if [ -n "${R[small,px]:-}" ]; then
+  row "1 KiB, wrk -t2 -c64 (req/s)" "${R[small,px]}" "${R[small,ng]}"
+  row "  server CPU (us per request)" "${R[small,pxc]}" "${R[small,ngc]}"
+fi
 row "idle RSS (KiB)" "$PX_RSS" "$NG_RSS"

@@ -114,6 +114,17 @@ for p in /../secret /../../secret /%2e%2e/secret /%2E%2E%2Fsecret /..%2fsecret \
   case "$code" in 400|403|404) ;; *) fail "$p: status $code" ;; esac
 done
 
+# A file rewritten, replaced or removed between two requests is served as it
+# is now (recently served files stay open a moment; that never shows)
+printf 'one\n' > "$ROOT/changing.txt"
+assert_eq one "$(curl -sf "$BASE/changing.txt")" "first version"
+printf 'two, longer\n' > "$ROOT/changing.txt"
+assert_eq "two, longer" "$(curl -sf "$BASE/changing.txt")" "rewritten in place"
+printf 'three\n' > "$ROOT/changing.new" && mv "$ROOT/changing.new" "$ROOT/changing.txt"
+assert_eq three "$(curl -sf "$BASE/changing.txt")" "replaced by a rename"
+rm "$ROOT/changing.txt"
+assert_eq 404 "$(status "$BASE/changing.txt")" "removed"
+
 # The access log: one line per request with method, path, status, bytes
 wait_log 'GET /ks.cfg 200 13 '
 wait_log 'HEAD /images/vmlinuz 200 0 '

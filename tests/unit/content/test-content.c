@@ -421,6 +421,24 @@ run_hostile_table (PxedContentResolveMode mode)
       content = pxed_content_open (&test_host, root, row->path, NULL, &oerr);
       if (content != NULL)
         assert_not_outside (content);
+      /* The root-only, thread-safe open gives the same answer. */
+      {
+        g_autoptr(GError) ferr = NULL;
+        g_autoptr(PxedContent) file = pxed_content_open_file (&test_host, root, row->path, &ferr);
+
+        if (file != NULL)
+          assert_not_outside (file);
+        if (row->expect == OK)
+          {
+            g_assert_no_error (ferr);
+            g_assert_true (file == content); /* the same shared entry */
+          }
+        else
+          {
+            g_assert_error (ferr, PXED_CONTENT_ERROR, row->expect);
+            g_assert_null (file);
+          }
+      }
       if (row->expect == OK)
         {
           g_autofree char *data = NULL;
@@ -824,6 +842,139 @@ test_outlive_service (void)
   pxed_content_unref (c);
 }
 
+/* ---- From other threads ------------------------------------------------------------ */
+
+static void
+test_has_provider (void)
+{
+  FakeProvider gen = { "gen", "generated", -1 };
+  g_autoptr(PxedContentRoot) root = pxed_content_root_new (&test_host, root_dir, NULL);
+  g_autoptr(PxedContent) content = NULL;
+  g_autoptr(GError) error = NULL;
+  guint id;
+
+  g_assert_false (pxed_content_has_provider (&test_host, "hello.txt"));
+  g_assert_false (pxed_content_has_provider (NULL, "hello.txt"));
+  id = pxed_content_add_provider (&test_host, "hel?o.*", fake_render, &gen, fake_destroy);
+  g_assert_true (pxed_content_has_provider (&test_host, "hello.txt"));
+  g_assert_true (pxed_content_has_provider (&test_host, "helLo.cfg/x"));
+  g_assert_false (pxed_content_has_provider (&test_host, "dir/hello.txt"));
+  g_assert_false (pxed_content_has_provider (&test_host, ""));
+
+  /* open_file never asks a provider: the file beneath the root answers. */
+  content = pxed_content_open_file (&test_host, root, "/./hello.txt", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (content);
+  g_assert_false (pxed_content_is_generated (content));
+  g_assert_cmpstr (pxed_content_get_path (content), ==, "hello.txt");
+  g_assert_cmpuint (gen.calls, ==, 0);
+  g_clear_pointer (&content, pxed_content_unref);
+  content = pxed_content_open_file (&test_host, root, "hello.cfg", &error);
+  g_assert_error (error, PXED_CONTENT_ERROR, PXED_CONTENT_ERROR_NOT_FOUND);
+  g_assert_null (content);
+  g_assert_cmpuint (gen.calls, ==, 0);
+  g_clear_error (&error);
+  content = pxed_content_open_file (&test_host, root, "../secret", &error);
+  g_assert_error (error, PXED_CONTENT_ERROR, PXED_CONTENT_ERROR_INVALID_PATH);
+  g_clear_error (&error);
+  content = pxed_content_open_file (&test_host, root, "", &error);
+  g_assert_error (error, PXED_CONTENT_ERROR, PXED_CONTENT_ERROR_IS_DIRECTORY);
+  g_clear_error (&error);
+
+  pxed_content_remove_provider (&test_host, id);
+  g_assert_true (gen.destroyed);
+  g_assert_false (pxed_content_has_provider (&test_host, "hello.txt"));
+  g_free (gen.last_ip);
+}
+
+#define N_OPENERS 4
+
+typedef struct {
+  PxedContentRoot *root;
+  gint            *stop;
+  guint            n_opened;
+  guint            n_claimed;
+  gboolean         failed;
+} Opener;
+
+static gpointer
+opener_thread (gpointer data)
+{
+  Opener *o = data;
+
+  while (!g_atomic_int_get (o->stop))
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(PxedContent) a = pxed_content_open_file (&test_host, o->root, "hello.txt", &error);
+      g_autoptr(PxedContent) b = pxed_content_open_file (&test_host, o->root, "dir/../x", NULL);
+      g_autoptr(PxedContent) c = pxed_content_open_file (&test_host, o->root, "missing", NULL);
+      char buf[6];
+
+      if (a == NULL || b != NULL || c != NULL
+          || pxed_content_pread (a, buf, sizeof buf, 0) != 6 || memcmp (buf, "hello\n", 6) != 0)
+        o->failed = TRUE;
+      /* never claimed; claimed only while a provider is registered */
+      if (pxed_content_has_provider (&test_host, "hello.txt"))
+        o->failed = TRUE;
+      if (pxed_content_has_provider (&test_host, "gen/a/b"))
+        o->n_claimed++;
+      o->n_opened++;
+    }
+  return NULL;
+}
+
+/* Opens from several threads at once while the main thread adds and removes
+ * providers (and renders): nothing is lost, nothing leaks, every provider
+ * is destroyed once, on the main thread. */
+static void
+test_threads (void)
+{
+  g_autoptr(PxedContentRoot) root = pxed_content_root_new (&test_host, root_dir, NULL);
+  FakeProvider gen = { "gen", "generated", -1 };
+  Opener openers[N_OPENERS];
+  GThread *threads[N_OPENERS];
+  gint stop = 0;
+  guint fds = count_fds ();
+  guint n_opened = 0, n_claimed = 0;
+  gint64 end = g_get_monotonic_time () + G_USEC_PER_SEC / 2;
+  guint rounds = 0;
+
+  for (guint i = 0; i < N_OPENERS; i++)
+    {
+      openers[i] = (Opener) { .root = root, .stop = &stop };
+      threads[i] = g_thread_new ("opener", opener_thread, &openers[i]);
+    }
+  while (g_get_monotonic_time () < end || rounds < 100)
+    {
+      guint id = pxed_content_add_provider (&test_host, "gen/*", fake_render, &gen, fake_destroy);
+      g_autoptr(PxedContent) generated = NULL;
+
+      gen.destroyed = FALSE;
+      generated = pxed_content_open (&test_host, root, "gen/a/b", NULL, NULL);
+      g_assert_nonnull (generated);
+      g_assert_true (pxed_content_is_generated (generated));
+      pxed_content_remove_provider (&test_host, id);
+      g_assert_true (gen.destroyed);
+      rounds++;
+    }
+  g_atomic_int_set (&stop, 1);
+  for (guint i = 0; i < N_OPENERS; i++)
+    {
+      g_thread_join (threads[i]);
+      g_assert_false (openers[i].failed);
+      n_opened += openers[i].n_opened;
+      n_claimed += openers[i].n_claimed;
+    }
+  g_test_message ("%u provider rounds, %u opens in %u threads, %u saw the provider", rounds,
+                  n_opened, N_OPENERS, n_claimed);
+  g_assert_cmpuint (n_opened, >, 0);
+  g_assert_cmpuint (gen.calls, ==, rounds);
+  g_assert_false (pxed_content_has_provider (&test_host, "gen/a/b"));
+  g_assert_cmpuint (pxed_content_service_get_n_open (test_host.content), ==, 0);
+  g_assert_cmpuint (count_fds (), ==, fds);
+  g_free (gen.last_ip);
+}
+
 /* ---- Directories ------------------------------------------------------------------ */
 
 static void
@@ -977,6 +1128,8 @@ main (int argc, char **argv)
   g_test_add_func ("/content/providers/self-remove", test_provider_self_remove);
   g_test_add_func ("/content/file/shared-fd", test_shared_fd);
   g_test_add_func ("/content/file/outlive-service", test_outlive_service);
+  g_test_add_func ("/content/file/has-provider", test_has_provider);
+  g_test_add_func ("/content/file/threads", test_threads);
   g_test_add_func ("/content/dir/openat2", test_list_dir_openat2);
   g_test_add_func ("/content/dir/walk", test_list_dir_walk);
   g_test_add_func ("/content/root/new", test_root);
