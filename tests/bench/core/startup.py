@@ -10,7 +10,7 @@ import os, shutil, socket, statistics, subprocess, sys, tempfile, time
 build = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build")
 runs = int(sys.argv[2]) if len(sys.argv) > 2 else 30
 pxed = os.path.join(build, "core", "pxed")
-plugin_dir = os.path.join(build, "plugins")
+plugin_dir = os.path.join(build, "tests")  # the staged plugin directory
 
 def free_port(kind):
     s = socket.socket(socket.AF_INET, kind)
