@@ -5,7 +5,6 @@
 #include "pxed-config.h"
 
 #include <errno.h>
-#include <gio/gio.h>
 #include <glib-unix.h>
 #include <grp.h>
 #include <pwd.h>
@@ -226,14 +225,14 @@ drop_privileges (PxedDaemon *d, GError **error)
     return FALSE;
   if (setgroups (1, &gid) < 0 || setresgid (gid, gid, gid) < 0 || setresuid (uid, uid, uid) < 0)
     {
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno),
                    "cannot drop privileges to %s: %s", user, g_strerror (errno));
       return FALSE;
     }
   /* Paranoia: getting root back must be impossible now. */
   if (uid != 0 && setuid (0) == 0)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "privileges were not dropped");
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_PERM, "privileges were not dropped");
       return FALSE;
     }
   prctl (PR_SET_DUMPABLE, 1, 0, 0, 0);

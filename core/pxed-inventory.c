@@ -4,9 +4,9 @@
  * snapshot, then immutable. */
 #include "pxed-config.h"
 
+#include <arpa/inet.h>
 #include <string.h>
 
-#include <gio/gio.h>
 
 #include "pxed-config-private.h"
 #include "pxed-host-private.h"
@@ -291,11 +291,16 @@ pxed_inventory_swap_uuid (const char *uuid)
 static char *
 normalize_ip (const char *text)
 {
-  g_autoptr(GInetAddress) addr = NULL;
+  guint8 addr[sizeof (struct in6_addr)];
+  char buf[INET6_ADDRSTRLEN];
+  int family;
+
   if (text == NULL)
     return NULL;
-  addr = g_inet_address_new_from_string (text);
-  return addr != NULL ? g_inet_address_to_string (addr) : NULL;
+  family = strchr (text, ':') != NULL ? AF_INET6 : AF_INET;
+  if (inet_pton (family, text, addr) != 1 || inet_ntop (family, addr, buf, sizeof buf) == NULL)
+    return NULL;
+  return g_strdup (buf);
 }
 
 /* ---- object -------------------------------------------------------------- */

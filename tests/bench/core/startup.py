@@ -30,7 +30,7 @@ def write_conf(d):
         "http-repo": f"plugin: http-repo\nlisten: ['127.0.0.1:{free_port(socket.SOCK_STREAM)}']\nroot: {root}\n",
         "ftp": f"plugin: ftp\nlisten: ['127.0.0.1:{free_port(socket.SOCK_STREAM)}']\nroot: {root}\n",
         "dhcp": (f"plugin: dhcp\nlisten: ['127.0.0.1:{free_port(socket.SOCK_DGRAM)}']\n"
-                 "subnets:\n  - subnet: 198.51.100.0/24\n    range: [198.51.100.100, 198.51.100.200]\n"),
+                 "subnets:\n  - subnet: 198.51.100.0/24\n    range: 198.51.100.100-198.51.100.200\n"),
         "proxydhcp": f"plugin: proxydhcp\nlisten: ['127.0.0.1:{free_port(socket.SOCK_DGRAM)}']\n",
         "syslinux": "plugin: syslinux\n",
         "grub": "plugin: grub\n",
