@@ -198,3 +198,15 @@ except socket.timeout:
     print("")
 PY
 }
+
+# mkfile NAME BYTES: a file of random content beneath the served root $ROOT.
+mkfile () {
+  mkdir -p "$(dirname "$ROOT/$1")"
+  head -c "$2" /dev/urandom > "$ROOT/$1"
+}
+
+# check_same NAME GOT: the fetched file GOT has the checksum of $ROOT/NAME.
+check_same () {
+  [ -f "$2" ] || fail "$1: nothing was written to $2"
+  assert_eq "$(sha "$ROOT/$1")" "$(sha "$2")" "checksum of $1"
+}

@@ -39,18 +39,6 @@ tftp_start () {
   pxed_start "$CONF" --log-level debug
 }
 
-# mkfile NAME BYTES: random content.
-mkfile () {
-  mkdir -p "$(dirname "$ROOT/$1")"
-  head -c "$2" /dev/urandom > "$ROOT/$1"
-}
-
-# check_same NAME GOT: the fetched file has the checksum of the served one.
-check_same () {
-  [ -f "$2" ] || fail "$1: nothing was written to $2"
-  assert_eq "$(sha "$ROOT/$1")" "$(sha "$2")" "checksum of $1"
-}
-
 # client ARGS...: runs pxed-tftp-client against the server.
 client () {
   "$CLIENT" -H 127.0.0.1 -p "$PORT" "$@"
