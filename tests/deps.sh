@@ -11,7 +11,7 @@ PACKAGES=(
   libglib2.0-dev libyaml-dev libmicrohttpd-dev libcrypt-dev
   # test clients and tools
   iproute2 kmod cpio curl wget lftp tftp-hpa atftp isc-dhcp-client udhcpc dhcpcd-base
-  binutils procps python3 valgrind
+  binutils procps python3 valgrind make util-linux
   # VM boots
   qemu-system-x86 ipxe-qemu ovmf pxelinux syslinux-common syslinux-efi busybox-static
   grub-efi-amd64-bin
