@@ -432,6 +432,18 @@ gen_provider_render (const char *path, const PxedRequestInfo *request, gpointer 
 /* ---- boot files -------------------------------------------------------------------- */
 
 gboolean
+gen_check_section_files (PxedHost *host, const PxedSection *sec, GError **error)
+{
+  const char *check_root = pxed_section_get_string (sec, "check-root");
+  g_autoptr(PxedInventory) inv = NULL;
+
+  if (check_root == NULL)
+    return TRUE;
+  inv = pxed_inventory_get_current (host);
+  return inv == NULL || gen_check_profile_files (inv, check_root, error);
+}
+
+gboolean
 gen_check_profile_files (PxedInventory *inv, const char *root, GError **error)
 {
   guint n = 0;

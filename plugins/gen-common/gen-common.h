@@ -114,6 +114,18 @@ GenCache    *gen_provider_get_cache (GenProvider *gp);
  * error located at its key. */
 gboolean gen_check_profile_files (PxedInventory *inv, const char *root, GError **error);
 
+/* When @sec has `check-root`, gen_check_profile_files() on the inventory in
+ * force of @host (none loaded: nothing to check). */
+gboolean gen_check_section_files (PxedHost *host, const PxedSection *sec, GError **error);
+
+/* Option-table rows shared by the generators. */
+#define GEN_OPTION_CACHE_ENTRIES                                                          \
+  { "cache-entries", PXED_OPTION_UINT, "4096", 1, 1000000, 0,                             \
+    "rendered files kept per configuration generation", NULL }
+#define GEN_OPTION_CHECK_ROOT                                                             \
+  { "check-root", PXED_OPTION_PATH, NULL, 0, 0, 0,                                        \
+    "when set, every profile's kernel and initrd must exist beneath this directory", NULL }
+
 /* Sets PXED_CONTENT_ERROR_NOT_FOUND. */
 void gen_set_not_found (GError **error, const char *path);
 

@@ -19,10 +19,8 @@ struct _PxedPlugin {
 static const PxedOptionSpec grub_options[] = {
   { "prefix", PXED_OPTION_STRING, "grub", 0, 0, 0,
     "directory GRUB loads grub.cfg from, relative to the served root (\"\" for the root)", NULL },
-  { "check-root", PXED_OPTION_PATH, NULL, 0, 0, 0,
-    "when set, every profile's kernel and initrd must exist beneath this directory", NULL },
-  { "cache-entries", PXED_OPTION_UINT, "4096", 1, 1000000, 0,
-    "rendered files kept per configuration generation", NULL },
+  GEN_OPTION_CHECK_ROOT,
+  GEN_OPTION_CACHE_ENTRIES,
   { NULL },
 };
 
@@ -54,13 +52,11 @@ static PxedPlugin *
 grub_create (PxedHost *host, const PxedSection *sec, GError **error)
 {
   PxedPlugin *self = NULL;
-  const char *check_root = pxed_section_get_string (sec, "check-root");
   const char *prefix = pxed_section_get_string (sec, "prefix");
   const char *sep;
-  g_autoptr(PxedInventory) inv = pxed_inventory_get_current (host);
 
   /* Boot files named by the profiles must exist (when asked to check). */
-  if (check_root != NULL && inv != NULL && !gen_check_profile_files (inv, check_root, error))
+  if (!gen_check_section_files (host, sec, error))
     return NULL;
   self = g_new0 (PxedPlugin, 1);
 

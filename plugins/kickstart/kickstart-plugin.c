@@ -13,8 +13,7 @@ struct _PxedPlugin {
 };
 
 static const PxedOptionSpec kickstart_options[] = {
-  { "cache-entries", PXED_OPTION_UINT, "4096", 1, 1000000, 0,
-    "rendered files kept per configuration generation", NULL },
+  GEN_OPTION_CACHE_ENTRIES,
   { NULL },
 };
 

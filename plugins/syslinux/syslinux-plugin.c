@@ -23,10 +23,8 @@ static const PxedOptionSpec syslinux_options[] = {
   { "efi-dirs", PXED_OPTION_LIST, NULL, 0, 0, 0,
     "directories of syslinux.efi builds whose pxelinux.cfg/ is generated too (default efi64, efi32)",
     NULL },
-  { "check-root", PXED_OPTION_PATH, NULL, 0, 0, 0,
-    "when set, every profile's kernel and initrd must exist beneath this directory", NULL },
-  { "cache-entries", PXED_OPTION_UINT, "4096", 1, 1000000, 0,
-    "rendered files kept per configuration generation", NULL },
+  GEN_OPTION_CHECK_ROOT,
+  GEN_OPTION_CACHE_ENTRIES,
   { NULL },
 };
 
@@ -60,15 +58,13 @@ static PxedPlugin *
 syslinux_create (PxedHost *host, const PxedSection *sec, GError **error)
 {
   PxedPlugin *self = NULL;
-  const char *check_root = pxed_section_get_string (sec, "check-root");
   const char *ui = pxed_section_get_string (sec, "ui");
   const char *const *dirs = pxed_section_get_strv (sec, "efi-dirs");
   static const char *const default_dirs[] = { "efi64", "efi32", NULL };
   g_autoptr(GPtrArray) patterns = NULL;
-  g_autoptr(PxedInventory) inv = pxed_inventory_get_current (host);
 
   /* Boot files named by the profiles must exist (when asked to check). */
-  if (check_root != NULL && inv != NULL && !gen_check_profile_files (inv, check_root, error))
+  if (!gen_check_section_files (host, sec, error))
     return NULL;
   self = g_new0 (PxedPlugin, 1);
   patterns = g_ptr_array_new ();
