@@ -193,7 +193,7 @@ pxed_clients_update (PxedHost *host, const PxedClientFacts *facts)
         g_hash_table_remove (c->by_ip, f->ip);
       replace (&f->ip, facts->ip);
     }
-  if (f->ip != NULL)
+  if (f->ip != NULL && g_strcmp0 (g_hash_table_lookup (c->by_ip, f->ip), key) != 0)
     g_hash_table_insert (c->by_ip, g_strdup (f->ip), g_strdup (key));
   if (facts->arch >= 0)
     f->arch = facts->arch;
