@@ -8,6 +8,7 @@
 #include <glib-unix.h>
 #include <grp.h>
 #include <pwd.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -537,6 +538,9 @@ pxed_daemon_run (PxedDaemon *d, int ready_fd)
   int signals[] = { SIGTERM, SIGINT, SIGHUP };
   GSourceFunc handlers[] = { on_sigterm, on_sigint, on_sighup };
 
+  /* a client that goes away in the middle of a response must give EPIPE,
+   * not kill the daemon (sendfile has no MSG_NOSIGNAL) */
+  signal (SIGPIPE, SIG_IGN);
   for (guint i = 0; i < G_N_ELEMENTS (signals); i++)
     {
       d->signal_sources[i] = g_unix_signal_source_new (signals[i]);

@@ -10,7 +10,7 @@
 
 #include "pxed-log-private.h"
 
-/* Settings are read from any thread (libmicrohttpd's included), so they are
+/* Settings are read from any thread (http-repo's workers included), so they are
  * swapped under a lock. */
 static GMutex log_lock;
 static GLogLevelFlags log_max_level = G_LOG_LEVEL_MESSAGE;

@@ -5,7 +5,8 @@
  * functions of their inputs so they can be unit tested and fuzzed: the
  * request target (percent-decoding), Range, conditional requests, dates,
  * entity tags, content types and directory listings. The wire protocol
- * itself (request line, headers, keep-alive, pipelining) is libmicrohttpd's. */
+ * itself (request line, headers, bodies) is http-parser's; connections,
+ * keep-alive and pipelining are http-repo-server.c's. */
 
 #include <pxed/pxed.h>
 

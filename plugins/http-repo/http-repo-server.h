@@ -17,7 +17,7 @@ typedef struct {
   guint    max_headers;
   guint    header_timeout_s;        /* idle while a request is being read */
   guint    keepalive_timeout_s;     /* idle between requests */
-  guint    threads;                 /* libmicrohttpd polling threads per listener */
+  guint    threads;                 /* worker threads, each serving every listener */
   gboolean access_log;
 } HttpRepoConfig;
 
@@ -27,8 +27,8 @@ typedef struct _HttpRepoServer HttpRepoServer;
 
 /* Takes ownership of @cfg's contents. No I/O. */
 HttpRepoServer *http_repo_server_new   (PxedHost *host, HttpRepoConfig *cfg);
-/* Opens the root, binds the listeners and starts one libmicrohttpd daemon
- * (with its own polling thread) per listening socket. */
+/* Opens the root, binds the listeners and starts the worker threads (each
+ * with its own epoll set serving every listening socket). */
 gboolean        http_repo_server_start (HttpRepoServer *self, GError **error);
 /* Stops accepting connections; running ones go on. */
 void            http_repo_server_quiesce (HttpRepoServer *self);

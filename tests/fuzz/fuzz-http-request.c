@@ -48,7 +48,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
       const char *nl = memchr (p, '\n', (gsize) (end - p));
       const char *stop = nl != NULL ? nl : end;
 
-      /* the target keeps its NULs; headers are C strings as MHD gives them */
+      /* the target keeps its NULs; headers are C strings, as the server extracts them */
       g_ptr_array_add (lines, g_strndup (p, (gsize) (stop - p)));
       if (lines->len == 1)
         {

@@ -2,7 +2,7 @@
 /* The server against a real host (content, clients, net services) on
  * loopback: generated content (no validators, no caching, per-client
  * rendering), client facts, and a main loop that keeps running while the
- * libmicrohttpd thread serves. The client runs in its own thread. */
+ * worker thread serves. The client runs in its own thread. */
 #include <arpa/inet.h>
 #include <glib/gstdio.h>
 #include <string.h>
@@ -153,7 +153,7 @@ test_generated (void)
   g_assert_cmpuint (n_renders, ==, 2);
 
   /* the clients service learned the boot stage (the last request); files
-   * served by the MHD thread post it to the main thread without waiting, so
+   * served by the worker post it to the main thread without waiting, so
    * it arrives a moment later */
   deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
   for (;;)

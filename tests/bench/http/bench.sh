@@ -7,7 +7,7 @@
 # Both servers run pinned to CPU $SERVER_CPU, every client to CPU $CLIENT_CPU
 # (on a 2-core machine placement changes results more than the server does).
 # nginx: one worker, no master, sendfile on, access_log off. pxed: one
-# http-repo instance, one libmicrohttpd thread, log level "message" (the
+# http-repo instance, one worker thread, log level "message" (the
 # access log lines are info: formatted, then filtered).
 #
 # On a machine busy with other work, every server and client process runs
