@@ -30,7 +30,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <http_parser.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <string.h>
@@ -41,6 +40,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "http-repo-reader.h"
 #include "http-repo-request.h"
 
 typedef struct _Worker Worker;
@@ -53,26 +53,15 @@ typedef struct {
   int       fd;
 } Watch;
 
-/* The request headers that decide a response, in the order of
- * HttpRepoConditions. */
-enum { HDR_RANGE, HDR_IF_RANGE, HDR_IF_MATCH, HDR_IF_NONE_MATCH, HDR_IF_MODIFIED_SINCE,
-       HDR_IF_UNMODIFIED_SINCE, N_HDR };
-static const char *const wanted_headers[N_HDR] = {
-  "Range", "If-Range", "If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since",
-};
-
 typedef struct {
   HttpRepoServer *server;
   Conn           *conn;
   gint64          start_us;
-  char           *target; /* raw request target, as received */
-  char            method[8];
+  HttpRepoParsed  p;      /* method, raw target, the headers that matter */
   char            ip[INET6_ADDRSTRLEN];
   char           *mac;    /* from the clients service, when it knows the IP */
-  gboolean        head;
   gboolean        trailing_slash;
   char           *path;   /* normalised */
-  char           *hdr[N_HDR];
 
   /* the answer (the main thread's, for a hop) */
   guint    error_status; /* 0: found */
@@ -102,28 +91,13 @@ struct _Conn {
   ConnState state;
   guint32  events; /* epoll interest */
   gboolean dead;        /* hung up while its request was with the main thread */
-  gboolean peer_closed; /* the client sent FIN */
   gboolean close_after; /* close once the response is out */
   GList    all_link;    /* in worker->conns */
   GList    timer_link;  /* in one of the worker's timer queues */
   GQueue  *timer;       /* which one (NULL: none) */
   gint64   deadline;
 
-  /* input */
-  http_parser parser;
-  char    *buf;
-  gsize    len, pos, cap;
-  gsize    req_start; /* where the request being parsed begins in buf */
-  gboolean in_request;
-  gboolean url_seen, field_seen, in_value;
-  gsize    url_off, url_len;
-  gsize    field_off, field_len, value_off, value_len;
-  guint    n_headers;
-  gsize    hdr_off[N_HDR], hdr_len[N_HDR];
-  gboolean hdr_set[N_HDR];
-  gboolean headers_done;
-  gboolean message_done;
-  gboolean early;       /* answered at the end of the headers (405, 505) */
+  HttpRepoReader rd; /* input */
   HttpRepoRequest *req;
 
   /* output */
@@ -333,11 +307,9 @@ request_free (HttpRepoRequest *req)
   if (req->fd >= 0)
     close (req->fd);
   g_clear_pointer (&req->bytes, g_bytes_unref);
-  for (guint i = 0; i < N_HDR; i++)
-    g_free (req->hdr[i]);
+  http_repo_parsed_clear (&req->p);
   g_free (req->path);
   g_free (req->mac);
-  g_free (req->target);
   g_free (req);
 }
 
@@ -352,16 +324,16 @@ request_log (HttpRepoRequest *req, gboolean completed)
 
   if (!self->cfg.access_log)
     return;
-  shown = req->target != NULL ? pxed_log_sanitize (req->target, strlen (req->target), 256)
-                              : g_strdup ("-");
-  method = pxed_log_sanitize (req->method, strlen (req->method), 8);
+  shown = req->p.target != NULL ? pxed_log_sanitize (req->p.target, strlen (req->p.target), 256)
+                                : g_strdup ("-");
+  method = pxed_log_sanitize (req->p.method, strlen (req->p.method), 16);
   us = g_get_monotonic_time () - req->start_us;
   /* status "-": nobody answered (the client left, or a timeout) */
   if (req->status != 0)
     g_snprintf (status, sizeof status, "%u", req->status);
   pxed_log_client (G_LOG_DOMAIN, G_LOG_LEVEL_INFO, self->cfg.instance, req->mac, req->ip,
                    "%s %s %s %" G_GUINT64_FORMAT " %" G_GINT64_FORMAT ".%03dms%s",
-                   req->method[0] != '\0' ? method : "-", shown, status,
+                   req->p.method[0] != '\0' ? method : "-", shown, status,
                    completed ? req->body_bytes : 0, us / 1000, (int) (us % 1000),
                    completed ? "" : " aborted");
 }
@@ -433,7 +405,7 @@ conn_close (Conn *c)
           conn_set_timer (c, NULL);
           return;
         }
-      if (c->url_seen || c->state == CONN_WRITING)
+      if (c->req->p.method[0] != '\0' || c->state == CONN_WRITING)
         request_log (c->req, FALSE);
       request_free (c->req);
       c->req = NULL;
@@ -443,7 +415,7 @@ conn_close (Conn *c)
   if (c->watch.fd >= 0)
     close (c->watch.fd); /* leaves the epoll set with it */
   conn_clear_response (c);
-  g_free (c->buf);
+  http_repo_reader_clear (&c->rd);
   g_mutex_lock (&self->lock);
   if (cc != NULL && --cc->count == 0)
     g_hash_table_remove (self->per_client, cc->ip);
@@ -478,8 +450,7 @@ conn_start_response (Conn *c, guint status, const char *extra, GBytes *body, int
 {
   HttpRepoRequest *req = c->req;
   GString *h = c->worker->scratch;
-  gboolean keep_alive = !c->close_after && !c->worker->quiesced &&
-                        http_should_keep_alive (&c->parser);
+  gboolean keep_alive = !c->close_after && !c->worker->quiesced && req->p.keep_alive;
 
   conn_clear_response (c);
   if (!keep_alive)
@@ -492,7 +463,7 @@ conn_start_response (Conn *c, guint status, const char *extra, GBytes *body, int
   g_string_append_printf (h, "Content-Length: %" G_GUINT64_FORMAT "\r\n", content_length);
   if (!keep_alive)
     g_string_append (h, "Connection: close\r\n");
-  else if (c->parser.http_minor == 0)
+  else if (req->p.http10)
     g_string_append (h, "Connection: keep-alive\r\n");
   g_string_append (h, "\r\n");
   c->head = g_memdup2 (h->str, h->len);
@@ -501,7 +472,7 @@ conn_start_response (Conn *c, guint status, const char *extra, GBytes *body, int
 
   req->status = status;
   req->body_bytes = 0;
-  if (req->head || status == 304 || length == 0)
+  if (req->p.head || status == 304 || length == 0)
     {
       if (fd >= 0)
         close (fd);
@@ -570,13 +541,13 @@ conn_respond (Conn *c)
   char date[HTTP_REPO_DATE_LEN];
   HttpRepoResource res = { .size = req->size, .mtime = req->mtime, .generated = req->generated };
   HttpRepoConditions cond = {
-    .head = req->head,
-    .range = req->hdr[HDR_RANGE],
-    .if_range = req->hdr[HDR_IF_RANGE],
-    .if_match = req->hdr[HDR_IF_MATCH],
-    .if_none_match = req->hdr[HDR_IF_NONE_MATCH],
-    .if_modified_since = req->hdr[HDR_IF_MODIFIED_SINCE],
-    .if_unmodified_since = req->hdr[HDR_IF_UNMODIFIED_SINCE],
+    .head = req->p.head,
+    .range = req->p.hdr[HTTP_REPO_HDR_RANGE],
+    .if_range = req->p.hdr[HTTP_REPO_HDR_IF_RANGE],
+    .if_match = req->p.hdr[HTTP_REPO_HDR_IF_MATCH],
+    .if_none_match = req->p.hdr[HTTP_REPO_HDR_IF_NONE_MATCH],
+    .if_modified_since = req->p.hdr[HTTP_REPO_HDR_IF_MODIFIED_SINCE],
+    .if_unmodified_since = req->p.hdr[HTTP_REPO_HDR_IF_UNMODIFIED_SINCE],
   };
   HttpRepoPlan plan;
   g_autoptr(GString) extra = NULL;
@@ -879,8 +850,8 @@ conn_handle_request (Conn *c)
   g_autofree char *decoded = NULL;
   gboolean stopping;
 
-  decoded = http_repo_decode_target (req->target, strlen (req->target), &req->trailing_slash,
-                                     &error);
+  decoded = http_repo_decode_target (req->p.target, strlen (req->p.target),
+                                     &req->trailing_slash, &error);
   if (decoded == NULL)
     {
       g_info ("%s: %s", req->ip, error->message);
@@ -1039,161 +1010,6 @@ static GSourceFuncs dispatch_funcs = {
   .dispatch = server_dispatch,
 };
 
-/* ---- Parsing (http-parser callbacks, worker thread) ----------------------------------- */
-
-/* Ends the header field just read (name and value), keeping the ones that
- * decide the response. */
-static void
-conn_end_header (Conn *c)
-{
-  if (!c->field_seen)
-    return;
-  c->n_headers++;
-  for (guint i = 0; i < N_HDR; i++)
-    if (!c->hdr_set[i] && strlen (wanted_headers[i]) == c->field_len &&
-        g_ascii_strncasecmp (c->buf + c->field_off, wanted_headers[i], c->field_len) == 0)
-      {
-        c->hdr_set[i] = TRUE;
-        c->hdr_off[i] = c->value_off;
-        c->hdr_len[i] = c->in_value ? c->value_len : 0;
-        break;
-      }
-  c->field_seen = FALSE;
-  c->in_value = FALSE;
-}
-
-static int
-on_message_begin (http_parser *p)
-{
-  Conn *c = p->data;
-
-  c->in_request = TRUE;
-  c->headers_done = c->message_done = c->early = FALSE;
-  c->url_seen = c->field_seen = c->in_value = FALSE;
-  c->url_len = 0;
-  c->n_headers = 0;
-  memset (c->hdr_set, 0, sizeof c->hdr_set);
-  if (c->req == NULL)
-    c->req = request_new (c);
-  return 0;
-}
-
-static int
-on_url (http_parser *p, const char *at, size_t len)
-{
-  Conn *c = p->data;
-
-  /* the pieces of one field lie one after the other in c->buf */
-  if (!c->url_seen)
-    {
-      c->url_seen = TRUE;
-      c->url_off = (gsize) (at - c->buf);
-      c->url_len = 0;
-    }
-  c->url_len += len;
-  return 0;
-}
-
-static int
-on_header_field (http_parser *p, const char *at, size_t len)
-{
-  Conn *c = p->data;
-
-  if (c->in_value)
-    conn_end_header (c);
-  if (!c->field_seen)
-    {
-      c->field_seen = TRUE;
-      c->field_off = (gsize) (at - c->buf);
-      c->field_len = 0;
-    }
-  c->field_len += len;
-  return 0;
-}
-
-static int
-on_header_value (http_parser *p, const char *at, size_t len)
-{
-  Conn *c = p->data;
-
-  if (!c->in_value)
-    {
-      c->in_value = TRUE;
-      c->value_off = (gsize) (at - c->buf);
-      c->value_len = 0;
-    }
-  c->value_len += len;
-  return 0;
-}
-
-static int
-on_headers_complete (http_parser *p)
-{
-  Conn *c = p->data;
-  HttpRepoRequest *req = c->req;
-  const char *method = http_method_str ((enum http_method) p->method);
-
-  conn_end_header (c);
-  c->headers_done = TRUE;
-  g_strlcpy (req->method, method, sizeof req->method);
-  req->target = g_strndup (c->buf + c->url_off, c->url_len);
-  for (guint i = 0; i < N_HDR; i++)
-    if (c->hdr_set[i])
-      {
-        gsize len = c->hdr_len[i];
-
-        while (len > 0 && (c->buf[c->hdr_off[i] + len - 1] == ' ' ||
-                           c->buf[c->hdr_off[i] + len - 1] == '\t'))
-          len--;
-        req->hdr[i] = g_strndup (c->buf + c->hdr_off[i], len);
-      }
-  req->head = p->method == HTTP_HEAD;
-  if ((p->method != HTTP_GET && p->method != HTTP_HEAD) || p->http_major != 1 ||
-      c->n_headers > c->worker->server->cfg.max_headers)
-    {
-      /* answered now, without reading a body; the connection closes */
-      c->early = TRUE;
-      http_parser_pause (p, 1);
-    }
-  return 0;
-}
-
-static int
-on_message_complete (http_parser *p)
-{
-  Conn *c = p->data;
-
-  c->message_done = TRUE;
-  http_parser_pause (p, 1); /* one request at a time (pipelining) */
-  return 0;
-}
-
-static const http_parser_settings parser_settings = {
-  .on_message_begin = on_message_begin,
-  .on_url = on_url,
-  .on_header_field = on_header_field,
-  .on_header_value = on_header_value,
-  .on_headers_complete = on_headers_complete,
-  .on_message_complete = on_message_complete,
-};
-
-/* A method token (RFC 9110 5.6.2) followed by a space: a well-formed request
- * line with a method http-parser does not know. */
-static gboolean
-looks_like_method (const char *s, gsize len)
-{
-  gsize i;
-
-  for (i = 0; i < len && i < 32; i++)
-    {
-      if (s[i] == ' ')
-        return i > 0;
-      if (!g_ascii_isalnum (s[i]) && strchr ("!#$%&'*+-.^_`|~", s[i]) == NULL)
-        return FALSE;
-    }
-  return FALSE;
-}
-
 /* ---- Connections: the state machine ----------------------------------------------------- */
 
 static void conn_process (Conn *c);
@@ -1260,16 +1076,13 @@ conn_write (Conn *c)
           request_free (req);
           c->req = NULL;
           conn_clear_response (c);
-          c->in_request = FALSE;
-          if (c->close_after || (c->peer_closed && c->pos == c->len))
+          if (c->close_after)
             {
               conn_close (c);
               return FALSE;
             }
           c->state = CONN_READING;
-          c->message_done = FALSE;
-          http_parser_pause (&c->parser, 0);
-          c->req_start = c->pos;
+          http_repo_reader_done (&c->rd);
           return TRUE;
         }
       if (n < 0)
@@ -1294,129 +1107,63 @@ conn_write (Conn *c)
   return TRUE;
 }
 
-/* Ends a request that could not be parsed: the answer, then the connection
- * closes. */
-static void
-conn_parse_error (Conn *c, guint status)
-{
-  if (c->req == NULL)
-    c->req = request_new (c);
-  c->close_after = TRUE;
-  conn_respond_status (c, status);
-}
-
 typedef enum {
   PARSE_MORE,   /* needs more input */
   PARSE_ACTED,  /* a response started, or the request went to the main thread */
   PARSE_CLOSED, /* the connection was closed (and freed) */
 } ParseResult;
 
-/* Feeds the unparsed input to the parser and acts on what it found. */
+/* Parses the buffered input and acts on what it holds. */
 static ParseResult
 conn_parse (Conn *c)
 {
-  enum http_errno err;
+  HttpRepoParsed parsed = { 0 };
 
-  if (c->pos < c->len)
-    c->pos += http_parser_execute (&c->parser, &parser_settings, c->buf + c->pos,
-                                   c->len - c->pos);
-  else if (c->peer_closed)
-    http_parser_execute (&c->parser, &parser_settings, NULL, 0); /* EOF */
-  err = HTTP_PARSER_ERRNO (&c->parser);
-  if (err == HPE_PAUSED && c->early)
+  switch (http_repo_reader_next (&c->rd, &parsed))
     {
-      HttpRepoRequest *req = c->req;
-
+    case HTTP_REPO_READ_MORE:
+      /* a request has begun: it counts as work in progress */
+      if (c->req == NULL && http_repo_reader_in_request (&c->rd))
+        c->req = request_new (c);
+      return PARSE_MORE;
+    case HTTP_REPO_READ_EOF:
+      conn_close (c);
+      return PARSE_CLOSED;
+    case HTTP_REPO_READ_ERROR:
+      if (c->req == NULL)
+        c->req = request_new (c);
+      http_repo_parsed_clear (&c->req->p);
+      c->req->p = parsed;
+      g_info ("%s: bad request: %s", c->ip, parsed.why);
       c->close_after = TRUE;
-      if (strcmp (req->method, "GET") != 0 && strcmp (req->method, "HEAD") != 0)
-        conn_respond_status (c, 405);
-      else if (c->parser.http_major != 1)
-        conn_respond_status (c, 505);
-      else
-        conn_respond_status (c, 431);
+      conn_respond_status (c, parsed.status);
       return PARSE_ACTED;
-    }
-  if (err == HPE_PAUSED && c->message_done)
-    {
+    case HTTP_REPO_READ_REQUEST:
+    default:
+      if (c->req == NULL)
+        c->req = request_new (c);
+      http_repo_parsed_clear (&c->req->p);
+      c->req->p = parsed;
       conn_handle_request (c);
       return PARSE_ACTED;
     }
-  if (err != HPE_OK)
-    {
-      const char *start = c->buf + c->req_start;
-      gsize avail = c->len - c->req_start;
-      guint status = 400;
-
-      if (err == HPE_INVALID_EOF_STATE && !c->in_request)
-        {
-          conn_close (c); /* the client closed between requests */
-          return PARSE_CLOSED;
-        }
-      if (c->req == NULL)
-        c->req = request_new (c);
-      if (err == HPE_INVALID_METHOD && looks_like_method (start, avail))
-        {
-          /* a method http-parser does not know: 405, as for a known one */
-          const char *sp = memchr (start, ' ', avail);
-          const char *t = sp + 1;
-          const char *end = memchr (t, ' ', avail - (gsize) (t - start));
-          g_autofree char *m = g_strndup (start, (gsize) (sp - start));
-
-          status = 405;
-          g_strlcpy (c->req->method, m, sizeof c->req->method);
-          if (end != NULL && c->req->target == NULL)
-            c->req->target = g_strndup (t, (gsize) (end - t));
-        }
-      else if (err == HPE_HEADER_OVERFLOW)
-        status = 431;
-      g_info ("%s: bad request: %s", c->ip, http_errno_description (err));
-      conn_parse_error (c, status);
-      return PARSE_ACTED;
-    }
-  if (c->peer_closed)
-    {
-      conn_close (c); /* nothing more will come */
-      return PARSE_CLOSED;
-    }
-  return PARSE_MORE;
-}
-
-/* Makes room at the end of the input buffer: what was parsed goes, except
- * the headers of the request being received (the parser's callbacks gave
- * offsets into them). */
-static void
-conn_compact (Conn *c)
-{
-  gsize keep = c->in_request && !c->headers_done ? c->req_start : c->pos;
-
-  if (keep == 0)
-    return;
-  memmove (c->buf, c->buf + keep, c->len - keep);
-  c->len -= keep;
-  c->pos -= keep;
-  c->req_start -= MIN (c->req_start, keep);
-  c->url_off -= MIN (c->url_off, keep);
-  c->field_off -= MIN (c->field_off, keep);
-  c->value_off -= MIN (c->value_off, keep);
-  for (guint i = 0; i < N_HDR; i++)
-    c->hdr_off[i] -= MIN (c->hdr_off[i], keep);
 }
 
 /* Reads what the socket has. Returns FALSE when the connection was closed. */
 static gboolean
 conn_read (Conn *c)
 {
+  gsize avail = 0;
+  char *space = http_repo_reader_space (&c->rd, &avail);
   ssize_t n;
 
-  if (c->len == c->cap || c->pos == c->len)
-    conn_compact (c);
-  if (c->len == c->cap)
+  if (avail == 0)
     {
-      /* request line and headers larger than max-header-size */
-      conn_parse_error (c, c->n_headers == 0 && !c->field_seen ? 414 : 431);
-      return TRUE;
+      /* cannot happen: a full buffer is answered (414/431) when it fills */
+      conn_close (c);
+      return FALSE;
     }
-  n = recv (c->watch.fd, c->buf + c->len, c->cap - c->len, MSG_DONTWAIT);
+  n = recv (c->watch.fd, space, avail, MSG_DONTWAIT);
   if (n < 0)
     {
       if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
@@ -1425,9 +1172,7 @@ conn_read (Conn *c)
       conn_close (c);
       return FALSE;
     }
-  if (n == 0)
-    c->peer_closed = TRUE;
-  c->len += (gsize) n;
+  http_repo_reader_commit (&c->rd, (gsize) n);
   return TRUE;
 }
 
@@ -1450,7 +1195,7 @@ conn_process (Conn *c)
         }
       if (c->state == CONN_WAITING)
         return;
-      if (c->pos == c->len && !c->peer_closed)
+      if (!http_repo_reader_has_input (&c->rd))
         break;
       switch (conn_parse (c))
         {
@@ -1465,7 +1210,7 @@ conn_process (Conn *c)
     }
   /* waiting for input */
   conn_set_events (c, EPOLLIN);
-  if (c->in_request)
+  if (http_repo_reader_in_request (&c->rd))
     {
       if (c->timer != &w->header_timers)
         conn_set_timer (c, &w->header_timers);
@@ -1556,10 +1301,7 @@ worker_accept (Worker *w, int lfd)
       c->client = cc;
       c->body_fd = -1;
       memcpy (c->ip, ip, sizeof c->ip);
-      c->cap = (gsize) self->cfg.max_header_size;
-      c->buf = g_malloc (c->cap);
-      http_parser_init (&c->parser, HTTP_REQUEST);
-      c->parser.data = c;
+      http_repo_reader_init (&c->rd, (gsize) self->cfg.max_header_size, self->cfg.max_headers);
       c->all_link.data = c;
       c->timer_link.data = c;
       g_queue_push_tail_link (&w->conns, &c->all_link);
