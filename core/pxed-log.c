@@ -65,6 +65,43 @@ log_enabled (GLogLevelFlags level, const char *domain)
   return enabled;
 }
 
+/* Appends @text for a terminal or a log file: valid UTF-8 stays, control
+ * characters (tab excepted) and bytes that are not UTF-8 become \xNN, so
+ * nothing a client sent (a path inside an error message, say) can start a
+ * new line or garble the output. */
+static void
+append_printable (GString *out, const char *text)
+{
+  const char *p = text;
+
+  while (*p != '\0')
+    {
+      const char *end;
+      gunichar c;
+
+      if (g_utf8_validate (p, -1, &end))
+        end = p + strlen (p);
+      for (const char *q = p; q < end; q = g_utf8_next_char (q))
+        {
+          c = g_utf8_get_char (q);
+          if ((c < 0x20 && c != '\t') || c == 0x7f || (c >= 0x80 && c < 0xa0))
+            {
+              for (const char *b = q; b < g_utf8_next_char (q); b++)
+                g_string_append_printf (out, "\\x%02x", (guchar) *b);
+            }
+          else
+            g_string_append_len (out, q, g_utf8_next_char (q) - q);
+        }
+      p = end;
+      if (*p != '\0')
+        {
+          /* not UTF-8 */
+          g_string_append_printf (out, "\\x%02x", (guchar) *p);
+          p++;
+        }
+    }
+}
+
 char *
 pxed_log_format_line (GLogLevelFlags level, const char *domain, const char *instance,
                       const char *ip, const char *message)
@@ -81,7 +118,7 @@ pxed_log_format_line (GLogLevelFlags level, const char *domain, const char *inst
   g_string_append (line, ": ");
   if (ip != NULL)
     g_string_append_printf (line, "%s: ", ip);
-  g_string_append (line, message != NULL ? message : "");
+  append_printable (line, message != NULL ? message : "");
   return g_string_free (line, FALSE);
 }
 

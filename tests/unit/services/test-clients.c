@@ -116,6 +116,12 @@ test_log_format (void)
   g_assert_true (g_regex_match_simple ("^\\d\\d:\\d\\d:\\d\\d\\.\\d\\d\\d info    "
                                        "pxed-tftp\\[10-tftp\\]: 198\\.51\\.100\\.10: sent pxelinux\\.0$",
                                        line, 0, 0));
+  g_clear_pointer (&line, g_free);
+  /* what a client sent cannot start a new line or garble the output */
+  line = pxed_log_format_line (G_LOG_LEVEL_INFO, "pxed-http-repo", NULL, NULL,
+                               "\"\xc0\xae/x\": no\r\nfake line\x7f, caf\xc3\xa9\tok");
+  g_assert_true (g_str_has_suffix (line, "pxed-http-repo: \"\\xc0\\xae/x\": no\\x0d\\x0afake "
+                                         "line\\x7f, caf\xc3\xa9\tok"));
   g_assert_true (pxed_log_set_level ("debug"));
   g_assert_true (pxed_log_set_level ("message"));
   g_assert_false (pxed_log_set_level ("verbose"));
