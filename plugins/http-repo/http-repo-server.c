@@ -91,6 +91,7 @@ struct _Conn {
   ConnState state;
   guint32  events; /* epoll interest */
   gboolean dead;        /* hung up while its request was with the main thread */
+  gboolean closed;      /* in worker->graveyard: events still in the batch are stale */
   gboolean close_after; /* close once the response is out */
   GList    all_link;    /* in worker->conns */
   GList    timer_link;  /* in one of the worker's timer queues */
@@ -115,6 +116,7 @@ struct _Worker {
   int             epfd;
   Watch           wake;
   GQueue          conns;
+  GQueue          graveyard;      /* closed, freed after the epoll batch */
   GQueue          header_timers;  /* header-timeout: a request is being received */
   GQueue          idle_timers;    /* keepalive-timeout: between requests */
   GQueue          write_timers;   /* keepalive-timeout: a response is stalled */
@@ -421,7 +423,18 @@ conn_close (Conn *c)
     g_hash_table_remove (self->per_client, cc->ip);
   self->n_connections--;
   g_mutex_unlock (&self->lock);
-  g_free (c);
+  /* the rest of this epoll batch may still name it */
+  c->closed = TRUE;
+  g_queue_push_tail_link (&w->graveyard, &c->all_link);
+}
+
+static void
+worker_bury (Worker *w)
+{
+  GList *l;
+
+  while ((l = g_queue_pop_head_link (&w->graveyard)) != NULL)
+    g_free (l->data);
 }
 
 /* ---- Responses --------------------------------------------------------------------- */
@@ -1438,6 +1451,8 @@ worker_run (gpointer data)
               continue;
             }
           c = (Conn *) watch;
+          if (c->closed)
+            continue;
           if (c->state == CONN_WAITING)
             {
               /* nothing is read meanwhile; a hang-up is remembered */
@@ -1454,6 +1469,7 @@ worker_run (gpointer data)
           conn_process (c);
         }
       worker_expire (w);
+      worker_bury (w);
     }
 out:
   /* stopping: answer what came back from the main thread, close the rest */
@@ -1471,6 +1487,7 @@ out:
       c->state = CONN_READING; /* nothing is with the main thread any more */
       conn_close (c);
     }
+  worker_bury (w);
   return NULL;
 }
 

@@ -138,6 +138,25 @@ assert_eq 200 "$(status "$BASE/images/")" "listing after reload"
 curl -sf -o "$OUT/f" "$BASE/ks.cfg" || fail "GET after reload"
 check_same ks.cfg "$OUT/f"
 
+# A download in progress survives a reload (the old instance drains it while
+# the new one serves) and a SIGTERM (drained before the exit)
+curl -sf --limit-rate 1500K -o "$OUT/slow1" "$BASE/images/vmlinuz" &
+slow=$!
+sleep 0.5
+http_conf "directory-listing: false"
+assert_eq reloaded "$(pxed_reload)" "reload during a download"
+assert_eq 403 "$(status "$BASE/images/")" "new section serves new connections"
+wait "$slow" || fail "download across a reload"
+check_same images/vmlinuz "$OUT/slow1"
+curl -sf --limit-rate 1500K -o "$OUT/slow2" "$BASE/images/vmlinuz" &
+slow=$!
+sleep 0.5
+pxed_stop
+wait "$slow" || fail "download across SIGTERM"
+check_same images/vmlinuz "$OUT/slow2"
+wait_log 'GET /images/vmlinuz 200 3000000 '
+http_start
+
 # SIGTERM with an idle keep-alive connection open: nothing to drain, a quick exit
 exec 3<>"/dev/tcp/127.0.0.1/$PORT"
 printf 'GET /ks.cfg HTTP/1.1\r\nHost: x\r\n\r\n' >&3
