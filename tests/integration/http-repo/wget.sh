@@ -18,7 +18,8 @@ mkdir -p "$ROOT/empty-dir"
 OUT=$WORK/mirror
 mkdir -p "$OUT"
 
-http_start "directory-listing: true"
+# two worker threads sharing the listening sockets (EPOLLEXCLUSIVE)
+http_start "directory-listing: true" "threads: 2"
 
 (cd "$OUT" && wget -q --mirror --no-parent --no-host-directories --reject 'index.html*' \
    "$BASE/") || fail "wget --mirror failed"
@@ -38,6 +39,16 @@ curl -s "$BASE/Packages/b/" > "$OUT/listing.html"
 grep -q 'href="./bash-5.2%20%28copy%29%26x.rpm"' "$OUT/listing.html" || fail "listing href"
 grep -q '>bash-5.2 (copy)&amp;x.rpm<' "$OUT/listing.html" || fail "listing text"
 assert_eq "text/html; charset=utf-8" "$(header Content-Type "$BASE/Packages/")" "listing type"
+
+# eight downloads at once, spread over both workers
+pids=()
+for i in 1 2 3 4 5 6 7 8; do
+  curl -sf -o "$OUT/par$i" "$BASE/images/pxeboot/initrd.img" &
+  pids+=($!)
+done
+for p in "${pids[@]}"; do wait "$p" || fail "parallel downloads"; done
+for i in 1 2 3 4 5 6 7 8; do check_same images/pxeboot/initrd.img "$OUT/par$i"; done
+[ "$(ls /proc/"$PXED_PID"/task | wc -l)" -ge 3 ] || fail "expected two HTTP worker threads"
 
 pxed_stop
 echo ok
