@@ -13,6 +13,8 @@
 #include "pxed-log-private.h"
 
 static char *opt_config_dir = NULL;
+static char *opt_vendor_config_dir = NULL;
+static char *opt_runtime_config_dir = NULL;
 static char *opt_plugin_dir = NULL;
 static char *opt_log_level = NULL;
 static char *opt_describe = NULL;
@@ -28,6 +30,12 @@ static int opt_arch = -1;
 static const GOptionEntry entries[] = {
   { "config", 'c', 0, G_OPTION_ARG_FILENAME, &opt_config_dir,
     "Configuration directory (pxed.yaml and conf.d/); default " PXED_CONFDIR, "DIR" },
+  { "vendor-config", 0, 0, G_OPTION_ARG_FILENAME, &opt_vendor_config_dir,
+    "Vendor tier: DIR/conf.d is read first; default " PXED_VENDORCONFDIR
+    " unless --config is given", "DIR" },
+  { "runtime-config", 0, 0, G_OPTION_ARG_FILENAME, &opt_runtime_config_dir,
+    "Runtime tier: DIR/conf.d is read after the vendor tier; default " PXED_RUNTIMECONFDIR
+    " unless --config is given", "DIR" },
   { "plugin-dir", 0, 0, G_OPTION_ARG_FILENAME, &opt_plugin_dir,
     "Plugin directory (overrides pxed.yaml's plugin-dir)", "DIR" },
   { "check-config", 't', 0, G_OPTION_ARG_NONE, &opt_check_config,
@@ -176,6 +184,7 @@ render (const char *path)
     }
   req.mac = mac;
   req.ip = opt_ip;
+  pxed_daemon_set_config_tiers (daemon, opt_vendor_config_dir, opt_runtime_config_dir);
   if (!pxed_daemon_load (daemon, FALSE, &error) || !pxed_daemon_start_generators (daemon, &error))
     {
       g_printerr ("%s\n", error->message);
@@ -260,8 +269,16 @@ main (int argc, char **argv)
       g_printerr ("pxed: %s\n", error->message);
       return 2;
     }
+  /* The lower tiers are read by default only with the default config dir,
+   * so that --config DIR alone reads DIR and nothing else. */
   if (opt_config_dir == NULL)
-    opt_config_dir = g_strdup (PXED_CONFDIR);
+    {
+      opt_config_dir = g_strdup (PXED_CONFDIR);
+      if (opt_vendor_config_dir == NULL)
+        opt_vendor_config_dir = g_strdup (PXED_VENDORCONFDIR);
+      if (opt_runtime_config_dir == NULL)
+        opt_runtime_config_dir = g_strdup (PXED_RUNTIMECONFDIR);
+    }
   if (opt_log_level != NULL && !pxed_log_set_level (opt_log_level))
     {
       g_printerr ("pxed: --log-level: '%s' is not error, warning, message, info or debug\n",
@@ -296,6 +313,7 @@ main (int argc, char **argv)
     return render (render_path);
 
   daemon = pxed_daemon_new (opt_config_dir, opt_plugin_dir, opt_log_level);
+  pxed_daemon_set_config_tiers (daemon, opt_vendor_config_dir, opt_runtime_config_dir);
   if (!pxed_daemon_load (daemon, opt_check_config, &error))
     {
       g_printerr ("%s\n", error->message);

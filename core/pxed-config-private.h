@@ -27,6 +27,17 @@ PxedConfig        *pxed_config_load              (const char *config_dir,
                                                   const char *plugin_dir_override,
                                                   PxedPluginResolveFunc resolve,
                                                   gpointer user_data, GError **error);
+/* The same with the lower conf.d tiers: @vendor_dir/conf.d, then
+ * @runtime_dir/conf.d, then CONFIG_DIR/conf.d (NULL or absent tiers hold no
+ * files). A file of the same name in a later tier replaces the earlier one;
+ * one that is empty or a symlink to /dev/null masks the name. pxed.yaml is
+ * read from @config_dir only. */
+PxedConfig        *pxed_config_load_tiers        (const char *config_dir,
+                                                  const char *vendor_dir,
+                                                  const char *runtime_dir,
+                                                  const char *plugin_dir_override,
+                                                  PxedPluginResolveFunc resolve,
+                                                  gpointer user_data, GError **error);
 PxedConfig        *pxed_config_ref               (PxedConfig *config);
 void               pxed_config_unref             (PxedConfig *config);
 const char        *pxed_config_get_dir           (PxedConfig *config);

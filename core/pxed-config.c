@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* PxedConfig: CONFIG_DIR/pxed.yaml and CONFIG_DIR/conf.d/ *.yaml loaded into
- * one immutable, reference-counted snapshot. */
+/* PxedConfig: CONFIG_DIR/pxed.yaml and the conf.d/ *.yaml files of the
+ * vendor, runtime and admin (CONFIG_DIR) tiers loaded into one immutable,
+ * reference-counted snapshot. */
 #include "pxed-config.h"
 
 #include <string.h>
+#include <sys/stat.h>
 
 #include "pxed-section-private.h"
 
@@ -306,12 +308,26 @@ compare_names (gconstpointer a, gconstpointer b)
   return strcmp (*(const char *const *) a, *(const char *const *) b);
 }
 
-/* The .yaml files of CONFIG_DIR/conf.d in byte order; an absent directory
- * holds none. */
-static GPtrArray *
-config_list_files (const char *confd, GError **error)
+/* TRUE when @path (followed through symlinks) is an empty regular file or
+ * /dev/null: such a conf.d file masks its name in every earlier tier. */
+static gboolean
+config_file_is_mask (const char *path)
 {
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  struct stat st, null_st;
+
+  if (stat (path, &st) != 0)
+    return FALSE;
+  if (S_ISREG (st.st_mode))
+    return st.st_size == 0;
+  return S_ISCHR (st.st_mode) && stat ("/dev/null", &null_st) == 0 &&
+         st.st_rdev == null_st.st_rdev;
+}
+
+/* Adds the .yaml files of @confd to @files (name -> full path), replacing an
+ * earlier tier's file of the same name; an absent directory holds none. */
+static gboolean
+config_list_tier (const char *confd, GHashTable *files, GError **error)
+{
   g_autoptr(GDir) dir = NULL;
   g_autoptr(GError) local = NULL;
   const char *name;
@@ -319,11 +335,12 @@ config_list_files (const char *confd, GError **error)
   dir = g_dir_open (confd, 0, &local);
   if (dir == NULL)
     {
-      if (g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-        return g_steal_pointer (&names);
+      if (g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT) ||
+          g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOTDIR))
+        return TRUE;
       g_set_error (error, PXED_CONFIG_ERROR, PXED_CONFIG_ERROR_FAILED, "%s: %s", confd,
                    local->message);
-      return NULL;
+      return FALSE;
     }
   while ((name = g_dir_read_name (dir)) != NULL)
     {
@@ -334,22 +351,112 @@ config_list_files (const char *confd, GError **error)
       path = g_build_filename (confd, name, NULL);
       if (g_file_test (path, G_FILE_TEST_IS_DIR))
         continue;
-      g_ptr_array_add (names, g_strdup (name));
+      g_hash_table_insert (files, g_strdup (name), g_steal_pointer (&path));
+    }
+  return TRUE;
+}
+
+/* The conf.d files of every tier (vendor, runtime, admin; NULL tiers are
+ * skipped), merged by name: a later tier's file replaces an earlier one, and
+ * a name whose winning file is a mask is dropped. Returns the full paths in
+ * byte order of the file names. */
+static GPtrArray *
+config_list_files (const char *const *tiers, guint n_tiers, GError **error)
+{
+  g_autoptr(GHashTable) files = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  for (guint i = 0; i < n_tiers; i++)
+    {
+      g_autofree char *confd = NULL;
+
+      if (tiers[i] == NULL)
+        continue;
+      confd = g_build_filename (tiers[i], "conf.d", NULL);
+      if (!config_list_tier (confd, files, error))
+        return NULL;
+    }
+  g_hash_table_iter_init (&iter, files);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      if (config_file_is_mask (value))
+        g_debug ("%s: masked (empty or /dev/null)", (const char *) value);
+      else
+        g_ptr_array_add (names, key);
     }
   g_ptr_array_sort (names, compare_names);
-  return g_steal_pointer (&names);
+  for (guint i = 0; i < names->len; i++)
+    g_ptr_array_add (paths, g_strdup (g_hash_table_lookup (files, g_ptr_array_index (names, i))));
+  return g_steal_pointer (&paths);
 }
 
 PxedConfig *
 pxed_config_load (const char *config_dir, const char *plugin_dir_override,
                   PxedPluginResolveFunc resolve, gpointer user_data, GError **error)
 {
+  return pxed_config_load_tiers (config_dir, NULL, NULL, plugin_dir_override, resolve, user_data,
+                                 error);
+}
+
+/* Loads one conf.d file into @config. A file with an error adds nothing (no
+ * instance, no claim, no inventory); a YAML error ends this file only. */
+static gboolean
+config_load_file (PxedConfig *config, const char *path, GHashTable *claims,
+                  PxedPluginResolveFunc resolve, gpointer user_data, GError **error)
+{
+  g_autofree char *name = g_path_get_basename (path);
+  g_autofree char *instance = g_strndup (name, strlen (name) - strlen (".yaml"));
+  g_autoptr(PxedDocument) doc = NULL;
+  g_autoptr(PxedSection) sec = NULL;
+  const PxedNode *root;
+  const PxedNode *plugin_node;
+
+  doc = pxed_document_load_file (path, error);
+  if (doc == NULL)
+    return FALSE;
+  root = pxed_document_get_root (doc);
+  if (pxed_node_get_kind (root) != PXED_NODE_MAPPING)
+    {
+      g_autofree char *what = pxed_config_describe_node (root);
+
+      pxed_node_set_error (root, error, PXED_CONFIG_ERROR_TYPE,
+                           "expected a mapping of keys at the top level, got %s", what);
+      return FALSE;
+    }
+  plugin_node = pxed_node_lookup (root, "plugin");
+  if (plugin_node == NULL)
+    {
+      if (!config_add_inventory (config, root, error))
+        return FALSE;
+      g_ptr_array_add (config->documents, g_steal_pointer (&doc));
+      return TRUE;
+    }
+  if (!config_load_instance (config, doc, instance, plugin_node, resolve, user_data, &sec, error))
+    return FALSE;
+  if (sec == NULL)
+    return TRUE; /* disabled */
+  if (!config_claim_resources (claims, sec, error))
+    return FALSE;
+  g_ptr_array_add (config->sections, g_steal_pointer (&sec));
+  return TRUE;
+}
+
+PxedConfig *
+pxed_config_load_tiers (const char *config_dir, const char *vendor_dir, const char *runtime_dir,
+                        const char *plugin_dir_override, PxedPluginResolveFunc resolve,
+                        gpointer user_data, GError **error)
+{
+  const char *tiers[] = { vendor_dir, runtime_dir, config_dir };
   g_autoptr(PxedConfig) config = NULL;
   g_autoptr(PxedDocument) core_doc = NULL;
   g_autoptr(GPtrArray) files = NULL;
   g_autoptr(GHashTable) claims = NULL;
+  g_autoptr(GPtrArray) errors = g_ptr_array_new_with_free_func ((GDestroyNotify) g_error_free);
   g_autofree char *core_path = NULL;
-  g_autofree char *confd = NULL;
+  GError *local = NULL;
 
   g_return_val_if_fail (config_dir != NULL, NULL);
   g_return_val_if_fail (resolve != NULL, NULL);
@@ -368,71 +475,56 @@ pxed_config_load (const char *config_dir, const char *plugin_dir_override,
   config->documents = g_ptr_array_new_with_free_func ((GDestroyNotify) pxed_document_unref);
   config->inventory = pxed_inventory_new ();
 
-  /* pxed.yaml: optional; defaults when absent. */
+  /* pxed.yaml: optional; defaults when absent. Its errors are reported with
+   * those of conf.d when the plugin directory is known without it. */
   core_path = g_build_filename (config_dir, "pxed.yaml", NULL);
   if (g_file_test (core_path, G_FILE_TEST_EXISTS))
-    core_doc = pxed_document_load_file (core_path, error);
+    core_doc = pxed_document_load_file (core_path, &local);
   else
-    core_doc = pxed_document_load_data (core_path, "", 0, error);
-  if (core_doc == NULL)
-    return NULL;
-  config->core = pxed_section_new (core_doc, pxed_document_get_root (core_doc), NULL, "pxed",
-                                   pxed_core_options, NULL, error);
+    core_doc = pxed_document_load_data (core_path, "", 0, &local);
+  if (core_doc != NULL)
+    config->core = pxed_section_new (core_doc, pxed_document_get_root (core_doc), NULL, "pxed",
+                                     pxed_core_options, NULL, &local);
   if (config->core == NULL)
-    return NULL;
+    {
+      g_ptr_array_add (errors, local);
+      if (plugin_dir_override == NULL)
+        {
+          pxed_config_errors_finish (errors, error);
+          return NULL;
+        }
+    }
   config->plugin_dir = g_strdup (plugin_dir_override != NULL
                                    ? plugin_dir_override
                                    : pxed_section_get_string (config->core, "plugin-dir"));
 
-  /* conf.d, in byte order. */
-  confd = g_build_filename (config_dir, "conf.d", NULL);
-  files = config_list_files (confd, error);
+  /* conf.d of every tier, merged by file name, in byte order. Every file is
+   * checked, so that one run reports every error. */
+  local = NULL;
+  files = config_list_files (tiers, G_N_ELEMENTS (tiers), &local);
   if (files == NULL)
-    return NULL;
+    {
+      g_ptr_array_add (errors, local);
+      pxed_config_errors_finish (errors, error);
+      return NULL;
+    }
   claims = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, claim_free);
   for (guint i = 0; i < files->len; i++)
     {
-      const char *name = g_ptr_array_index (files, i);
-      g_autofree char *path = g_build_filename (confd, name, NULL);
-      g_autofree char *instance = g_strndup (name, strlen (name) - strlen (".yaml"));
-      g_autoptr(PxedDocument) doc = NULL;
-      const PxedNode *root;
-      const PxedNode *plugin_node;
+      local = NULL;
+      const char *path = g_ptr_array_index (files, i);
 
-      doc = pxed_document_load_file (path, error);
-      if (doc == NULL)
-        return NULL;
-      root = pxed_document_get_root (doc);
-      if (pxed_node_get_kind (root) != PXED_NODE_MAPPING)
-        {
-          g_autofree char *what = pxed_config_describe_node (root);
-
-          pxed_node_set_error (root, error, PXED_CONFIG_ERROR_TYPE,
-                               "expected a mapping of keys at the top level, got %s", what);
-          return NULL;
-        }
-      plugin_node = pxed_node_lookup (root, "plugin");
-      if (plugin_node != NULL)
-        {
-          g_autoptr(PxedSection) sec = NULL;
-
-          if (!config_load_instance (config, doc, instance, plugin_node, resolve, user_data,
-                                     &sec, error))
-            return NULL;
-          if (sec == NULL)
-            continue; /* disabled */
-          if (!config_claim_resources (claims, sec, error))
-            return NULL;
-          g_ptr_array_add (config->sections, g_steal_pointer (&sec));
-        }
-      else
-        {
-          if (!config_add_inventory (config, root, error))
-            return NULL;
-          g_ptr_array_add (config->documents, g_steal_pointer (&doc));
-        }
+      if (!config_load_file (config, path, claims, resolve, user_data, &local))
+        g_ptr_array_add (errors, local != NULL ? local
+                                               : g_error_new (PXED_CONFIG_ERROR,
+                                                              PXED_CONFIG_ERROR_FAILED,
+                                                              "%s: not loaded", path));
     }
-  if (!pxed_inventory_finish (config->inventory, error))
+  local = NULL;
+  /* Cross-file checks of the inventory only make sense on complete input. */
+  if (errors->len == 0 && !pxed_inventory_finish (config->inventory, &local))
+    g_ptr_array_add (errors, local);
+  if (!pxed_config_errors_finish (errors, error))
     return NULL;
   return g_steal_pointer (&config);
 }

@@ -40,6 +40,8 @@ struct _PxedDaemon {
   PxedLoader   *loader;
   PxedConfig   *config;
   char         *config_dir;
+  char         *vendor_config_dir;  /* lower conf.d tiers, or NULL */
+  char         *runtime_config_dir;
   char         *plugin_dir_override;
   char         *log_level_override;
   GPtrArray    *instances; /* Instance, in conf.d order */
@@ -257,8 +259,8 @@ apply_core_settings (PxedDaemon *d, PxedConfig *config)
 static PxedConfig *
 load_config (PxedDaemon *d, GError **error)
 {
-  return pxed_config_load (d->config_dir, d->plugin_dir_override, pxed_loader_resolve, d->loader,
-                           error);
+  return pxed_config_load_tiers (d->config_dir, d->vendor_config_dir, d->runtime_config_dir,
+                                 d->plugin_dir_override, pxed_loader_resolve, d->loader, error);
 }
 
 gboolean
@@ -334,7 +336,11 @@ daemon_reload (PxedDaemon *d)
   config = load_config (d, &error);
   if (config == NULL)
     {
-      g_warning ("reload refused, the running configuration stays: %s", error->message);
+      g_auto(GStrv) lines = g_strsplit (error->message, "\n", -1);
+
+      /* One log line per configuration error. */
+      for (guint i = 0; lines[i] != NULL; i++)
+        g_warning ("reload refused, the running configuration stays: %s", lines[i]);
       pxed_notify ("READY=1\nSTATUS=reload refused; previous configuration kept");
       return;
     }
@@ -629,9 +635,20 @@ pxed_daemon_free (PxedDaemon *d)
   g_main_loop_unref (d->loop);
   g_main_context_unref (d->context);
   g_free (d->config_dir);
+  g_free (d->vendor_config_dir);
+  g_free (d->runtime_config_dir);
   g_free (d->plugin_dir_override);
   g_free (d->log_level_override);
   g_free (d);
+}
+
+void
+pxed_daemon_set_config_tiers (PxedDaemon *d, const char *vendor_dir, const char *runtime_dir)
+{
+  g_free (d->vendor_config_dir);
+  g_free (d->runtime_config_dir);
+  d->vendor_config_dir = g_strdup (vendor_dir);
+  d->runtime_config_dir = g_strdup (runtime_dir);
 }
 
 PxedHost *

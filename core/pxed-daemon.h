@@ -15,6 +15,10 @@ typedef struct _PxedDaemon PxedDaemon;
 PxedDaemon *pxed_daemon_new      (const char *config_dir, const char *plugin_dir_override,
                                   const char *log_level_override);
 void        pxed_daemon_free     (PxedDaemon *daemon);
+/* The vendor and runtime conf.d tiers read below the config dir (base
+ * directories holding conf.d/; NULL: none), at load and at every reload. */
+void        pxed_daemon_set_config_tiers (PxedDaemon *daemon, const char *vendor_dir,
+                                          const char *runtime_dir);
 /* Loads and validates the configuration and creates every instance (no
  * sockets). With @check_only the instances are destroyed again. */
 gboolean    pxed_daemon_load     (PxedDaemon *daemon, gboolean check_only, GError **error);

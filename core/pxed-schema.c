@@ -266,6 +266,28 @@ edit_distance (const char *a, const char *b)
   return prev[lb];
 }
 
+gboolean
+pxed_config_errors_finish (GPtrArray *errors, GError **error)
+{
+  g_autoptr(GString) text = NULL;
+  const GError *first;
+
+  if (errors->len == 0)
+    return TRUE;
+  first = g_ptr_array_index (errors, 0);
+  text = g_string_new (NULL);
+  for (guint i = 0; i < errors->len; i++)
+    {
+      const GError *e = g_ptr_array_index (errors, i);
+
+      if (i > 0)
+        g_string_append_c (text, '\n');
+      g_string_append (text, e->message);
+    }
+  g_set_error_literal (error, first->domain, first->code, text->str);
+  return FALSE;
+}
+
 const char *
 pxed_config_suggest_key (const char *key, const char *const *candidates)
 {
@@ -554,6 +576,8 @@ pxed_section_new (PxedDocument *doc, const PxedNode *root, const char *plugin,
   g_autoptr(PxedSection) sec = NULL;
   g_autoptr(GPtrArray) candidates = g_ptr_array_new ();
   g_autofree char *in_plugin = NULL;
+  /* Every error of the section is reported, each on its own line. */
+  g_autoptr(GPtrArray) errors = g_ptr_array_new_with_free_func ((GDestroyNotify) g_error_free);
 
   g_return_val_if_fail (doc != NULL, NULL);
   g_return_val_if_fail (root != NULL, NULL);
@@ -597,11 +621,12 @@ pxed_section_new (PxedDocument *doc, const PxedNode *root, const char *plugin,
           g_autofree char *suggestion = hint != NULL
                                           ? g_strdup_printf (" (did you mean '%s'?)", hint)
                                           : g_strdup ("");
+          GError *local = NULL;
 
-          pxed_node_set_error (pxed_node_get_key_node (root, i), error,
+          pxed_node_set_error (pxed_node_get_key_node (root, i), &local,
                                PXED_CONFIG_ERROR_UNKNOWN_KEY, "unknown key %s%s%s", q, in_plugin,
                                suggestion);
-          return NULL;
+          g_ptr_array_add (errors, local);
         }
     }
 
@@ -611,14 +636,18 @@ pxed_section_new (PxedDocument *doc, const PxedNode *root, const char *plugin,
       const PxedOptionSpec *spec = find_spec (options, pxed_node_get_key (root, i));
       const PxedNode *node = pxed_node_get_item (root, i);
       PxedSectionValue *v;
+      GError *local = NULL;
 
       if (spec == NULL)
         continue;
       v = g_new0 (PxedSectionValue, 1);
       v->spec = spec;
       g_hash_table_insert (sec->values, (gpointer) spec->key, v);
-      if (!convert_node (v, node, error))
-        return NULL;
+      if (!convert_node (v, node, &local))
+        {
+          g_ptr_array_add (errors, local);
+          continue;
+        }
       if (spec->flags & PXED_OPTION_FLAG_DEPRECATED)
         {
           const PxedNode *key_node = pxed_node_get_key_node (root, i);
@@ -634,22 +663,26 @@ pxed_section_new (PxedDocument *doc, const PxedNode *root, const char *plugin,
     {
       const PxedOptionSpec *spec = &options[i];
       PxedSectionValue *v;
+      GError *local = NULL;
 
       if (g_hash_table_contains (sec->values, spec->key))
         continue;
       if (spec->flags & PXED_OPTION_FLAG_REQUIRED)
         {
-          pxed_node_set_error (root, error, PXED_CONFIG_ERROR_MISSING,
+          pxed_node_set_error (root, &local, PXED_CONFIG_ERROR_MISSING,
                                "missing required key '%s'%s (expected %s)", spec->key, in_plugin,
                                option_type_expected (spec->type));
-          return NULL;
+          g_ptr_array_add (errors, local);
+          continue;
         }
       v = g_new0 (PxedSectionValue, 1);
       v->spec = spec;
       g_hash_table_insert (sec->values, (gpointer) spec->key, v);
-      if (!convert_default (v, root, plugin, error))
-        return NULL;
+      if (!convert_default (v, root, plugin, &local))
+        g_ptr_array_add (errors, local);
     }
 
+  if (!pxed_config_errors_finish (errors, error))
+    return NULL;
   return g_steal_pointer (&sec);
 }

@@ -41,6 +41,10 @@ char       *pxed_config_describe_node (const PxedNode *node);
 gboolean    pxed_node_is_null       (const PxedNode *node);
 /* Edit distance suggestion among @candidates (NULL-terminated), or NULL. */
 const char *pxed_config_suggest_key (const char *key, const char *const *candidates);
+/* Several located errors reported at once: when @errors (of GError, in the
+ * order found) is not empty, sets @error to the first one's domain and code
+ * with every message on its own line, and returns FALSE. */
+gboolean    pxed_config_errors_finish (GPtrArray *errors, GError **error);
 /* Formats a duration in ms / a size in bytes the way a user would write it. */
 char       *pxed_format_duration_ms (guint64 ms);
 char       *pxed_format_size        (guint64 bytes);

@@ -59,8 +59,13 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   sec = pxed_section_new (doc, root, "fuzz", "fuzz", fuzz_options, extra, &error);
   if (sec == NULL)
     {
-      g_assert (error != NULL && g_str_has_prefix (error->message, "fuzz.yaml:"));
-      g_assert (strchr (error->message, '\n') == NULL);
+      g_auto(GStrv) lines = NULL;
+
+      /* every error of the section, each one located line */
+      g_assert (error != NULL);
+      lines = g_strsplit (error->message, "\n", -1);
+      for (guint i = 0; lines[i] != NULL; i++)
+        g_assert (g_str_has_prefix (lines[i], "fuzz.yaml:"));
       return 0;
     }
   (void) pxed_section_get_strv (sec, "listen");

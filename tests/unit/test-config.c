@@ -2,6 +2,9 @@
 /* PxedConfig on the fixture directories in tests/unit/data/config: the
  * exact text of every located configuration error. */
 #include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
 
 #include "pxed-config.h"
 #include "pxed-config-private.h"
@@ -324,6 +327,320 @@ test_config_exclusive_disabled (void)
   g_ptr_array_unref (fx.resolved);
 }
 
+/* ---- conf.d tiers ------------------------------------------------------------ */
+
+typedef struct {
+  char *base;    /* temporary directory holding vendor/, run/, etc/ */
+  char *vendor;
+  char *runtime;
+  char *admin;
+} Tiers;
+
+static void
+tiers_init (Tiers *t)
+{
+  g_autoptr(GError) error = NULL;
+
+  t->base = g_dir_make_tmp ("pxed-test-tiers-XXXXXX", &error);
+  g_assert_no_error (error);
+  t->vendor = g_build_filename (t->base, "vendor", NULL);
+  t->runtime = g_build_filename (t->base, "run", NULL);
+  t->admin = g_build_filename (t->base, "etc", NULL);
+  g_assert_cmpint (g_mkdir (t->admin, 0755), ==, 0);
+}
+
+static void
+rm_rf (const char *path)
+{
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  if (!g_file_test (path, G_FILE_TEST_IS_SYMLINK) && g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      dir = g_dir_open (path, 0, NULL);
+      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+          rm_rf (child);
+        }
+      g_rmdir (path);
+    }
+  else
+    g_unlink (path);
+}
+
+static void
+tiers_clear (Tiers *t)
+{
+  rm_rf (t->base);
+  g_free (t->base);
+  g_free (t->vendor);
+  g_free (t->runtime);
+  g_free (t->admin);
+}
+
+/* Writes TIER/conf.d/NAME; @content NULL makes a symlink to /dev/null. */
+static char *
+tier_write (const char *tier, const char *name, const char *content)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *confd = g_build_filename (tier, "conf.d", NULL);
+  char *path = g_build_filename (confd, name, NULL);
+
+  g_assert_cmpint (g_mkdir_with_parents (confd, 0755), ==, 0);
+  if (content == NULL)
+    g_assert_cmpint (symlink ("/dev/null", path), ==, 0);
+  else
+    {
+      g_file_set_contents (path, content, -1, &error);
+      g_assert_no_error (error);
+    }
+  return path;
+}
+
+static PxedConfig *
+tiers_load (Tiers *t, Fixture *fx, GError **error)
+{
+  fx->resolved = g_ptr_array_new_with_free_func (g_free);
+  return pxed_config_load_tiers (t->admin, t->vendor, t->runtime, FAKE_PLUGIN_DIR, fake_resolve,
+                                 fx, error);
+}
+
+static void
+test_tiers_override (void)
+{
+  Tiers t;
+  Fixture fx = { NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PxedConfig) config = NULL;
+  g_autofree char *v10 = NULL, *v20 = NULL, *r10 = NULL, *a10 = NULL;
+  const PxedSection *sec;
+
+  tiers_init (&t);
+  v10 = tier_write (t.vendor, "10-tftp.yaml",
+                    "plugin: tftp\nroot: /vendor\nlisten: [\"127.0.0.1:1\"]\n");
+  v20 = tier_write (t.vendor, "20-tftp.yaml",
+                    "plugin: tftp\nroot: /vendor20\nlisten: [\"127.0.0.1:2\"]\n");
+  r10 = tier_write (t.runtime, "10-tftp.yaml",
+                    "plugin: tftp\nroot: /run\nlisten: [\"127.0.0.1:1\"]\n");
+  a10 = tier_write (t.admin, "10-tftp.yaml",
+                    "plugin: tftp\nroot: /etc\nlisten: [\"127.0.0.1:1\"]\nmode: netascii\n");
+  config = tiers_load (&t, &fx, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (config);
+  /* admin > runtime > vendor, whole files: nothing of the vendor's 10-tftp
+   * is merged in, and pxed.yaml is absent from the admin dir (defaults). */
+  g_assert_cmpuint (pxed_config_get_n_sections (config), ==, 2);
+  sec = pxed_config_get_section (config, 0);
+  g_assert_cmpstr (pxed_section_get_instance (sec), ==, "10-tftp");
+  g_assert_cmpstr (pxed_section_get_file (sec), ==, a10);
+  g_assert_cmpstr (pxed_section_get_string (sec, "root"), ==, "/etc");
+  g_assert_cmpstr (pxed_section_get_string (sec, "mode"), ==, "netascii");
+  sec = pxed_config_get_section (config, 1);
+  g_assert_cmpstr (pxed_section_get_instance (sec), ==, "20-tftp");
+  g_assert_cmpstr (pxed_section_get_file (sec), ==, v20);
+  g_clear_pointer (&config, pxed_config_unref);
+  g_ptr_array_unref (fx.resolved);
+
+  /* Without the admin file the runtime one wins. */
+  g_assert_cmpint (g_unlink (a10), ==, 0);
+  config = tiers_load (&t, &fx, &error);
+  g_assert_no_error (error);
+  sec = pxed_config_find_section (config, "10-tftp");
+  g_assert_nonnull (sec);
+  g_assert_cmpstr (pxed_section_get_file (sec), ==, r10);
+  g_assert_cmpstr (pxed_section_get_string (sec, "mode"), ==, "octet");
+  g_ptr_array_unref (fx.resolved);
+  tiers_clear (&t);
+}
+
+static void
+test_tiers_mask (void)
+{
+  Tiers t;
+  Fixture fx = { NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PxedConfig) config = NULL;
+  g_autofree char *v10 = NULL, *v20 = NULL, *v30 = NULL, *r10 = NULL, *a20 = NULL, *a40 = NULL;
+
+  tiers_init (&t);
+  v10 = tier_write (t.vendor, "10-tftp.yaml",
+                    "plugin: tftp\nroot: /vendor\nlisten: [\"127.0.0.1:1\"]\n");
+  v20 = tier_write (t.vendor, "20-tftp.yaml",
+                    "plugin: tftp\nroot: /vendor\nlisten: [\"127.0.0.1:2\"]\n");
+  v30 = tier_write (t.vendor, "30-tftp.yaml",
+                    "plugin: tftp\nroot: /vendor\nlisten: [\"127.0.0.1:3\"]\n");
+  r10 = tier_write (t.runtime, "10-tftp.yaml", NULL); /* symlink to /dev/null */
+  a20 = tier_write (t.admin, "20-tftp.yaml", "");     /* empty file */
+  a40 = tier_write (t.admin, "40-tftp.yaml", "");     /* masks nothing: no instance */
+  config = tiers_load (&t, &fx, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (config);
+  g_assert_cmpuint (pxed_config_get_n_sections (config), ==, 1);
+  g_assert_cmpstr (pxed_section_get_instance (pxed_config_get_section (config, 0)), ==, "30-tftp");
+  g_assert_cmpuint (fx.resolved->len, ==, 1);
+  g_clear_pointer (&config, pxed_config_unref);
+  g_ptr_array_unref (fx.resolved);
+
+  /* A mask in the admin tier hides a runtime file too; a runtime mask is
+   * overridden by a real admin file. */
+  g_assert_cmpint (g_unlink (a20), ==, 0);
+  g_free (a20);
+  a20 = tier_write (t.admin, "20-tftp.yaml", NULL);
+  g_assert_cmpint (g_unlink (r10), ==, 0);
+  g_free (r10);
+  r10 = tier_write (t.runtime, "10-tftp.yaml", NULL);
+  g_free (a40);
+  a40 = tier_write (t.admin, "10-tftp.yaml",
+                    "plugin: tftp\nroot: /etc\nlisten: [\"127.0.0.1:1\"]\n");
+  config = tiers_load (&t, &fx, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (pxed_config_get_n_sections (config), ==, 2);
+  g_assert_cmpstr (pxed_section_get_file (pxed_config_get_section (config, 0)), ==, a40);
+  g_assert_cmpstr (pxed_section_get_instance (pxed_config_get_section (config, 1)), ==, "30-tftp");
+  g_ptr_array_unref (fx.resolved);
+  tiers_clear (&t);
+}
+
+static void
+test_tiers_order (void)
+{
+  Tiers t;
+  Fixture fx = { NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PxedConfig) config = NULL;
+  g_autofree char *f1 = NULL, *f2 = NULL, *f3 = NULL, *f4 = NULL;
+  const char *expected[] = { "05-b", "10-a", "50-c", "90-d" };
+
+  tiers_init (&t);
+  /* Lexical order of names across tiers, not tier order. */
+  f1 = tier_write (t.admin, "05-b.yaml", "plugin: tftp\nroot: /a\nlisten: [\"127.0.0.1:1\"]\n");
+  f2 = tier_write (t.vendor, "90-d.yaml", "plugin: tftp\nroot: /a\nlisten: [\"127.0.0.1:2\"]\n");
+  f3 = tier_write (t.runtime, "10-a.yaml", "plugin: tftp\nroot: /a\nlisten: [\"127.0.0.1:3\"]\n");
+  f4 = tier_write (t.vendor, "50-c.yaml", "plugin: tftp\nroot: /a\nlisten: [\"127.0.0.1:4\"]\n");
+  config = tiers_load (&t, &fx, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (pxed_config_get_n_sections (config), ==, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    g_assert_cmpstr (pxed_section_get_instance (pxed_config_get_section (config, i)), ==,
+                     expected[i]);
+  g_ptr_array_unref (fx.resolved);
+  tiers_clear (&t);
+}
+
+static void
+test_tiers_absent (void)
+{
+  Tiers t;
+  Fixture fx = { NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PxedConfig) config = NULL;
+  g_autofree char *a = NULL;
+
+  /* No vendor dir at all; a runtime dir without conf.d; an admin conf.d. */
+  tiers_init (&t);
+  g_assert_cmpint (g_mkdir (t.runtime, 0755), ==, 0);
+  a = tier_write (t.admin, "10-tftp.yaml", "plugin: tftp\nroot: /a\nlisten: [\"127.0.0.1:1\"]\n");
+  config = tiers_load (&t, &fx, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (pxed_config_get_n_sections (config), ==, 1);
+  g_clear_pointer (&config, pxed_config_unref);
+  g_ptr_array_unref (fx.resolved);
+
+  /* NULL tiers are the single-directory load. */
+  fx.resolved = g_ptr_array_new_with_free_func (g_free);
+  config = pxed_config_load_tiers (t.admin, NULL, NULL, FAKE_PLUGIN_DIR, fake_resolve, &fx,
+                                   &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (pxed_config_get_n_sections (config), ==, 1);
+  g_ptr_array_unref (fx.resolved);
+  tiers_clear (&t);
+}
+
+static void
+test_tiers_error_names_file (void)
+{
+  Tiers t;
+  Fixture fx = { NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PxedConfig) config = NULL;
+  g_autofree char *v = NULL, *expected = NULL;
+
+  tiers_init (&t);
+  v = tier_write (t.vendor, "10-tftp.yaml", "plugin: tftp\nroot: /a\nmax-sessions: 0\n");
+  config = tiers_load (&t, &fx, &error);
+  g_assert_null (config);
+  expected = g_strdup_printf ("%s:3:15: max-sessions: 0 is out of range (expected 1..65535)", v);
+  g_assert_error (error, PXED_CONFIG_ERROR, PXED_CONFIG_ERROR_RANGE);
+  g_assert_cmpstr (error->message, ==, expected);
+  g_ptr_array_unref (fx.resolved);
+  tiers_clear (&t);
+}
+
+/* ---- every error at once ------------------------------------------------------ */
+
+static void
+assert_lines (const char *fixture, const GError *error, const char *const *lines)
+{
+  g_autofree char *dir = data_dir (fixture);
+  g_auto(GStrv) got = g_strsplit (error->message, "\n", -1);
+
+  g_assert_cmpuint (g_strv_length (got), ==, g_strv_length ((char **) lines));
+  for (guint i = 0; lines[i] != NULL && got[i] != NULL; i++)
+    {
+      g_autofree char *expected = g_strdup_printf ("%s/%s", dir, lines[i]);
+      g_assert_cmpstr (got[i], ==, expected);
+    }
+}
+
+static void
+test_config_multi_file (void)
+{
+  Fixture fx = { NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PxedConfig) config = load_fixture ("multi", &fx, &error);
+  /* A YAML error ends its file only; an unknown plugin does not hide the
+   * next file; the good file after them is still checked (and claims). */
+  static const char *const lines[] = {
+    "conf.d/10-tftp.yaml:4:1: invalid YAML: did not find expected ',' or ']' (while parsing a "
+    "flow sequence at line 3, column 9)",
+    "conf.d/20-typo.yaml:1:9: unknown plugin 'tfpt' (no pxed-tfpt.so in " FAKE_PLUGIN_DIR ")",
+    "conf.d/30-tftp.yaml:4:15: max-sessions: 0 is out of range (expected 1..65535)",
+    NULL,
+  };
+
+  g_assert_null (config);
+  /* The domain and code are the first error's. */
+  g_assert_error (error, PXED_CONFIG_ERROR, PXED_CONFIG_ERROR_SYNTAX);
+  assert_lines ("multi", error, lines);
+  g_ptr_array_unref (fx.resolved);
+}
+
+static void
+test_config_multi_schema (void)
+{
+  Fixture fx = { NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PxedConfig) config = load_fixture ("multi-schema", &fx, &error);
+  /* Every schema error of one file: unknown keys, then values, then
+   * missing keys. */
+  static const char *const lines[] = {
+    "conf.d/10-tftp.yaml:2:1: unknown key 'colour' in plugin 'tftp'",
+    "conf.d/10-tftp.yaml:5:1: unknown key 'blksize-max' in plugin 'tftp' (did you mean "
+    "'block-size-max'?)",
+    "conf.d/10-tftp.yaml:3:15: max-sessions: expected an unsigned integer, got a list",
+    "conf.d/10-tftp.yaml:4:10: timeout: 10m is out of range (expected 1s..255s)",
+    "conf.d/10-tftp.yaml:1:1: missing required key 'root' in plugin 'tftp' (expected an "
+    "absolute path)",
+    NULL,
+  };
+
+  g_assert_null (config);
+  g_assert_error (error, PXED_CONFIG_ERROR, PXED_CONFIG_ERROR_UNKNOWN_KEY);
+  assert_lines ("multi-schema", error, lines);
+  g_ptr_array_unref (fx.resolved);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -333,6 +650,13 @@ main (int argc, char **argv)
   g_test_add_func ("/config/config/defaults", test_config_defaults);
   g_test_add_func ("/config/config/missing-dir", test_config_missing_dir);
   g_test_add_func ("/config/config/exclusive-disabled", test_config_exclusive_disabled);
+  g_test_add_func ("/config/config/multi-file", test_config_multi_file);
+  g_test_add_func ("/config/config/multi-schema", test_config_multi_schema);
+  g_test_add_func ("/config/tiers/override", test_tiers_override);
+  g_test_add_func ("/config/tiers/mask", test_tiers_mask);
+  g_test_add_func ("/config/tiers/order", test_tiers_order);
+  g_test_add_func ("/config/tiers/absent", test_tiers_absent);
+  g_test_add_func ("/config/tiers/error-names-file", test_tiers_error_names_file);
   for (guint i = 0; i < G_N_ELEMENTS (bad_fixtures); i++)
     {
       g_autofree char *path = g_strdup_printf ("/config/config/bad/%s", bad_fixtures[i].fixture);
