@@ -9,6 +9,8 @@ PACKAGES=(
   # build
   meson ninja-build pkg-config gcc clang libclang-rt-14-dev
   libglib2.0-dev libyaml-dev libhttp-parser-dev libcrypt-dev
+  # the Debian package test (tests/pkg)
+  debhelper dpkg-dev
   # test clients and tools
   iproute2 kmod cpio curl wget lftp tftp-hpa atftp isc-dhcp-client udhcpc dhcpcd-base
   binutils procps python3 valgrind make util-linux
