@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -536,6 +537,21 @@ on_sighup (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Every transfer, connection and shared file costs descriptors: the soft
+ * limit goes up to the hard one (systemd's LimitNOFILE sets both; a shell's
+ * soft limit is often 1024). Nothing here uses select(). */
+static void
+raise_fd_limit (void)
+{
+  struct rlimit rl;
+
+  if (getrlimit (RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= rl.rlim_max)
+    return;
+  rl.rlim_cur = rl.rlim_max;
+  if (setrlimit (RLIMIT_NOFILE, &rl) < 0)
+    g_debug ("raising the open files limit: %s", g_strerror (errno));
+}
+
 int
 pxed_daemon_run (PxedDaemon *d, int ready_fd)
 {
@@ -547,6 +563,7 @@ pxed_daemon_run (PxedDaemon *d, int ready_fd)
   /* a client that goes away in the middle of a response must give EPIPE,
    * not kill the daemon (sendfile has no MSG_NOSIGNAL) */
   signal (SIGPIPE, SIG_IGN);
+  raise_fd_limit ();
   for (guint i = 0; i < G_N_ELEMENTS (signals); i++)
     {
       d->signal_sources[i] = g_unix_signal_source_new (signals[i]);

@@ -2,13 +2,14 @@
 /* The tftp plugin: read-only TFTP from the content tree.
  *
  * Requests arrive through the net service's shared endpoints. Each accepted
- * read request gets its own socket (a new TID). All transfer sockets sit in
- * one epoll set watched by one GSource on the host context, so a main loop
- * iteration costs the same with 1 or 1000 transfers; that source's ready
- * time is the earliest retransmission deadline. The protocol itself lives in
- * tftp-transfer.c as a pure state machine; this file only does the I/O it
- * asks for: pread of a window (read-ahead for small blocks), sendmmsg of the
- * window.
+ * read request gets its own socket (a new TID), connect()ed to the client,
+ * with an unconnected twin on the same port for other TIDs' packets. All
+ * transfer sockets sit in one epoll set watched by one GSource on the host
+ * context, so a main loop iteration costs the same with 1 or 1000 transfers;
+ * a timerfd in the same set fires at the earliest retransmission deadline.
+ * The protocol itself lives in tftp-transfer.c as a pure state machine; this
+ * file only does the I/O it asks for: pread of a window (read-ahead for small
+ * blocks), one send of the window (UDP GSO, else sendmmsg).
  *
  * Reload: changed limits apply to new transfers; a changed root or listen
  * list is opened or subscribed in reload_prepare, so a failure changes
@@ -17,7 +18,9 @@
 #include <string.h>
 #include <netinet/udp.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include <pxed/pxed.h>
@@ -35,6 +38,9 @@
 #define TFTP_GSO_BYTES 65000
 /* Packets handled per wakeup of one session before yielding. */
 #define TFTP_RECV_BURST 64
+/* File descriptors left to the rest of the daemon when deciding whether a
+ * transfer may take a second socket. */
+#define TFTP_FD_RESERVE 256
 /* Read-ahead per session for small windows: one pread per this many bytes
  * instead of one per block. */
 #define TFTP_CACHE_BYTES (32 * 1024)
@@ -76,9 +82,23 @@ struct _PxedPlugin {
    * kernel cuts it into datagrams (one syscall and one route lookup for up
    * to 64 blocks). Switched off on the first refusal. */
   gboolean       gso;
+  /* Transfer sockets are connect()ed to the client (with an unconnected
+   * one on the same port for other TIDs); off with PXED_TFTP_NO_CONNECT. */
+  gboolean       connect;
+  guint          n_fds;       /* sockets held by transfers */
   guint8         gso_buf[TFTP_GSO_BYTES];
-  /* Every transfer socket, in one epoll set watched by one source. */
+  /* Every transfer socket, in one epoll set watched by one source. The
+   * event data is the session, | 1 for its stray socket. */
   int            epfd;
+  struct epoll_event evs[256];  /* a storm wakes up to hundreds at once */
+  int            n_evs;       /* events of the batch being handled */
+  int            ev_pos;      /* the one being handled */
+  /* Retransmission deadlines: a timerfd in the epoll set, set to the
+   * earliest one (not the source's ready time: a main loop whose poll()
+   * has a timeout pays for timer slack and an hrtimer on every wakeup,
+   * ~7% of a lock-step transfer's CPU). */
+  int            timerfd;
+  gint64         timer_us;    /* when it fires, -1: disarmed */
   GSource       *io_source;
   GSource       *done_source; /* calls done() after the last transfer ended */
   /* Busy drops, summarised in the log at most every 10 s. */
@@ -102,7 +122,13 @@ struct _TftpSession {
   guint8        *cache;      /* read-ahead of a regular file */
   guint64        cache_off;
   gsize          cache_len;
+  /* The transfer's socket. When @connected, it is connect()ed to the client
+   * and @stray_fd, bound to the same port in one SO_REUSEPORT group, gets
+   * the packets from any other address (error 5). Otherwise @fd is
+   * unconnected and @stray_fd is -1. */
   int            fd;
+  int            stray_fd;
+  gboolean       connected;
   struct sockaddr_storage peer;
   socklen_t      peer_len;
   char          *key;        /* "ip:port" */
@@ -256,6 +282,16 @@ tftp_session_free (TftpSession *s)
       epoll_ctl (self->epfd, EPOLL_CTL_DEL, s->fd, NULL);
       close (s->fd);
     }
+  if (s->stray_fd >= 0)
+    {
+      epoll_ctl (self->epfd, EPOLL_CTL_DEL, s->stray_fd, NULL);
+      close (s->stray_fd);
+    }
+  self->n_fds -= s->connected ? 2 : 1;
+  /* Its other socket's event, later in the batch being handled. */
+  for (int i = self->ev_pos + 1; i < self->n_evs; i++)
+    if (((guintptr) self->evs[i].data.u64 & ~(guintptr) 1) == (guintptr) s)
+      self->evs[i].data.u64 = 0;
   if (s->content != NULL)
     pxed_content_unref (s->content);
   g_clear_pointer (&s->netascii, g_bytes_unref);
@@ -278,13 +314,22 @@ tftp_session_free (TftpSession *s)
     }
 }
 
+/* Sends one datagram to the client. */
+static gssize
+tftp_session_send (TftpSession *s, const void *buf, gsize len)
+{
+  if (s->connected)
+    return send (s->fd, buf, len, 0);
+  return sendto (s->fd, buf, len, 0, (struct sockaddr *) &s->peer, s->peer_len);
+}
+
 static void
 tftp_session_send_error (TftpSession *s, TftpErrorCode code, const char *text)
 {
   guint8 buf[128];
   gsize n = tftp_build_error (code, text, buf, sizeof buf);
 
-  if (n > 0 && sendto (s->fd, buf, n, 0, (struct sockaddr *) &s->peer, s->peer_len) < 0)
+  if (n > 0 && tftp_session_send (s, buf, n) < 0)
     g_debug ("%s: sending ERROR: %s", s->key, g_strerror (errno));
 }
 
@@ -363,7 +408,8 @@ tftp_plugin_scratch (PxedPlugin *self, gsize size)
 static void
 tftp_session_want_write (TftpSession *s, gboolean want)
 {
-  struct epoll_event ev = { .events = want ? (EPOLLIN | EPOLLOUT) : EPOLLIN, .data.ptr = s };
+  struct epoll_event ev = { .events = want ? (EPOLLIN | EPOLLOUT) : EPOLLIN,
+                            .data.u64 = (guintptr) s };
 
   if (s->want_out == want)
     return;
@@ -399,8 +445,11 @@ tftp_session_send_gso (TftpSession *s, guint64 first, guint n, const guint8 *dat
     }
   iov.iov_base = self->gso_buf;
   iov.iov_len = pos;
-  msg.msg_name = &s->peer;
-  msg.msg_namelen = s->peer_len;
+  if (!s->connected)
+    {
+      msg.msg_name = &s->peer;
+      msg.msg_namelen = s->peer_len;
+    }
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;
   memset (&ctrl, 0, sizeof ctrl);
@@ -531,14 +580,21 @@ tftp_session_flush (TftpSession *s)
           self->iovs[i][1].iov_base = (void *) (data + pos);
           self->iovs[i][1].iov_len = len;
           memset (&self->msgs[i], 0, sizeof self->msgs[i]);
-          self->msgs[i].msg_hdr.msg_name = &s->peer;
-          self->msgs[i].msg_hdr.msg_namelen = s->peer_len;
+          if (!s->connected)
+            {
+              self->msgs[i].msg_hdr.msg_name = &s->peer;
+              self->msgs[i].msg_hdr.msg_namelen = s->peer_len;
+            }
           self->msgs[i].msg_hdr.msg_iov = self->iovs[i];
           self->msgs[i].msg_hdr.msg_iovlen = 2;
           pos += len;
         }
 
-      sent = sendmmsg (s->fd, self->msgs, n, 0);
+      /* One block (lock-step): sendmsg spares sendmmsg's per-call work. */
+      if (n == 1)
+        sent = sendmsg (s->fd, &self->msgs[0].msg_hdr, 0) < 0 ? -1 : 1;
+      else
+        sent = sendmmsg (s->fd, self->msgs, n, 0);
       if (sent < 0)
         {
           if (errno == EINTR)
@@ -565,19 +621,42 @@ tftp_session_flush (TftpSession *s)
   return TRUE;
 }
 
-/* Moves the retransmission deadline. The source's ready time only ever
- * moves earlier here (moving it wakes the main context up); when it fires,
- * the timer scan finds what is really due and sets the next earliest. In
- * lock-step that is about one scan per timeout period, not one per block. */
+/* The epoll event data of the timerfd: no session pointer (aligned) nor a
+ * session pointer | 1 is 2. */
+#define TFTP_EV_TIMER 2
+
+/* Sets the timerfd to fire at @when_us (monotonic), -1: never. */
+static void
+tftp_plugin_set_timer (PxedPlugin *self, gint64 when_us)
+{
+  struct itimerspec its;
+
+  if (when_us == self->timer_us)
+    return;
+  memset (&its, 0, sizeof its);
+  if (when_us >= 0)
+    {
+      /* 0 would disarm it. */
+      its.it_value.tv_sec = when_us / G_USEC_PER_SEC;
+      its.it_value.tv_nsec = (long) (when_us % G_USEC_PER_SEC) * 1000 + 1;
+    }
+  if (timerfd_settime (self->timerfd, TFD_TIMER_ABSTIME, &its, NULL) < 0)
+    g_warning ("timerfd_settime: %s", g_strerror (errno));
+  self->timer_us = when_us;
+}
+
+/* Moves the retransmission deadline. The timer only ever moves earlier here;
+ * when it fires, the timer scan finds what is really due and sets the next
+ * earliest. In lock-step that is about one scan per timeout period, not one
+ * per block. */
 static void
 tftp_session_arm (TftpSession *s, gint64 deadline_us)
 {
-  GSource *io = s->plugin->io_source;
-  gint64 ready = g_source_get_ready_time (io);
+  PxedPlugin *self = s->plugin;
 
   s->deadline_us = deadline_us;
-  if (ready < 0 || deadline_us < ready)
-    g_source_set_ready_time (io, deadline_us);
+  if (self->timer_us < 0 || deadline_us < self->timer_us)
+    tftp_plugin_set_timer (self, deadline_us);
 }
 
 /* Carries out an action of the state machine. FALSE when the session ended. */
@@ -597,7 +676,7 @@ tftp_session_apply (TftpSession *s, const TftpAction *a)
           gsize n = tftp_build_oack (&s->neg, buf, sizeof buf);
 
           s->pend_count = 0;
-          if (sendto (s->fd, buf, n, 0, (struct sockaddr *) &s->peer, s->peer_len) < 0)
+          if (tftp_session_send (s, buf, n) < 0)
             g_debug ("%s: sending OACK: %s", s->key, g_strerror (errno));
           return TRUE;
         }
@@ -614,10 +693,13 @@ tftp_session_apply (TftpSession *s, const TftpAction *a)
     }
 }
 
-/* Socket events of one session. */
+/* Socket events of one session, on its transfer socket or (@stray) on the
+ * socket that gets other addresses' packets. */
 static void
-tftp_session_on_events (TftpSession *s, guint32 events)
+tftp_session_on_events (TftpSession *s, guint32 events, gboolean stray)
 {
+  int fd = stray ? s->stray_fd : s->fd;
+
   if (events & (EPOLLIN | EPOLLERR))
     {
       for (guint i = 0; i < TFTP_RECV_BURST; i++)
@@ -625,17 +707,22 @@ tftp_session_on_events (TftpSession *s, guint32 events)
           guint8 buf[1024];
           struct sockaddr_storage from;
           socklen_t from_len = sizeof from;
-          ssize_t n = recvfrom (s->fd, buf, sizeof buf, MSG_TRUNC, (struct sockaddr *) &from,
-                                &from_len);
+          ssize_t n;
           TftpAction a;
 
+          /* A connected socket only ever gets the client's packets. */
+          if (s->connected && !stray)
+            n = recv (fd, buf, sizeof buf, MSG_TRUNC);
+          else
+            n = recvfrom (fd, buf, sizeof buf, MSG_TRUNC, (struct sockaddr *) &from, &from_len);
           if (n < 0)
             {
               if (errno == EINTR)
                 continue;
               break; /* EAGAIN, or an ICMP error: nothing to read */
             }
-          if (!pxed_net_address_equal ((struct sockaddr *) &from, (struct sockaddr *) &s->peer))
+          if ((!s->connected || stray)
+              && !pxed_net_address_equal ((struct sockaddr *) &from, (struct sockaddr *) &s->peer))
             {
               /* RFC 1350: a packet from another TID gets error 5 and does not
                * disturb the transfer. Never answer an ERROR. */
@@ -645,7 +732,7 @@ tftp_session_on_events (TftpSession *s, guint32 events)
               if (n >= 2 && buf[0] == 0 && buf[1] == TFTP_OP_ERROR)
                 continue;
               len = tftp_build_error (TFTP_ERR_UNKNOWN_TID, "Unknown transfer ID", err, sizeof err);
-              if (sendto (s->fd, err, len, 0, (struct sockaddr *) &from, from_len) < 0)
+              if (sendto (fd, err, len, 0, (struct sockaddr *) &from, from_len) < 0)
                 g_debug ("%s: sending error 5: %s", s->key, g_strerror (errno));
               continue;
             }
@@ -658,14 +745,15 @@ tftp_session_on_events (TftpSession *s, guint32 events)
             break;
         }
     }
+  if (stray)
+    return;
   if ((events & EPOLLOUT) && s->pend_count > 0)
     tftp_session_flush (s);
   else if (events & EPOLLOUT)
     tftp_session_want_write (s, FALSE);
 }
 
-/* Retransmits what is due and sets the source's ready time to the next
- * deadline. */
+/* Retransmits what is due and sets the timer to the next deadline. */
 static void
 tftp_plugin_check_timers (PxedPlugin *self, gint64 now)
 {
@@ -703,26 +791,41 @@ tftp_plugin_check_timers (PxedPlugin *self, gint64 now)
       if (s->deadline_us >= 0 && (next < 0 || s->deadline_us < next))
         next = s->deadline_us;
     }
-  g_source_set_ready_time (self->io_source, next);
+  tftp_plugin_set_timer (self, next);
 }
 
 static gboolean
 tftp_io_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
 {
   PxedPlugin *self = ((TftpIoSource *) source)->plugin;
-  struct epoll_event evs[64];
-  gint64 ready;
-  int n;
+  gboolean timer = FALSE;
 
-  n = epoll_wait (self->epfd, evs, G_N_ELEMENTS (evs), 0);
-  /* Each session appears at most once, and handling one never frees
-   * another, so the pointers stay valid through the batch. */
-  for (int i = 0; i < n; i++)
-    tftp_session_on_events (evs[i].data.ptr, evs[i].events);
+  self->n_evs = epoll_wait (self->epfd, self->evs, G_N_ELEMENTS (self->evs), 0);
+  /* A session appears at most twice (its two sockets), and handling one
+   * never frees another; a session freed while handling its first socket
+   * is not handed its second: see tftp_session_free(). */
+  for (self->ev_pos = 0; self->ev_pos < self->n_evs; self->ev_pos++)
+    {
+      guintptr tag = (guintptr) self->evs[self->ev_pos].data.u64;
 
-  ready = g_source_get_ready_time (source);
-  if (ready >= 0 && g_source_get_time (source) >= ready)
-    tftp_plugin_check_timers (self, g_source_get_time (source));
+      if (tag == TFTP_EV_TIMER)
+        {
+          guint64 expirations;
+
+          timer = TRUE;
+          if (read (self->timerfd, &expirations, sizeof expirations) < 0)
+            {
+              /* EAGAIN: it was set again since; nothing to clear */
+            }
+        }
+      else if (tag != 0)
+        tftp_session_on_events ((TftpSession *) (tag & ~(guintptr) 1),
+                                self->evs[self->ev_pos].events, tag & 1);
+    }
+  self->n_evs = 0;
+
+  if (timer)
+    tftp_plugin_check_timers (self, g_get_monotonic_time ());
   return G_SOURCE_CONTINUE;
 }
 
@@ -793,6 +896,56 @@ tftp_read_netascii (PxedContent *content, guint64 max, GError **error)
   return tftp_netascii_encode (buf, got);
 }
 
+/* A socket on @fd's port connect()ed to @peer, or -1 (then @fd alone serves
+ * the transfer, unconnected). It and @fd form an SO_REUSEPORT group, which
+ * only sockets of the same user can join. The kernel hands the connected
+ * socket its peer's packets (found by the full address pair, with its route
+ * kept: cheaper per packet both ways) and @fd everything else, the packets
+ * of other TIDs that get error 5. */
+static int
+tftp_socket_connected (int fd, const struct sockaddr *peer, socklen_t peer_len)
+{
+  struct sockaddr_storage local;
+  socklen_t local_len = sizeof local;
+  int one = 1;
+  int cfd;
+
+  if (getsockname (fd, (struct sockaddr *) &local, &local_len) < 0
+      || setsockopt (fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) < 0)
+    return -1;
+  cfd = socket (local.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (cfd < 0)
+    return -1;
+  if (setsockopt (cfd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) < 0
+      || bind (cfd, (struct sockaddr *) &local, local_len) < 0
+      || connect (cfd, peer, peer_len) < 0)
+    {
+      g_debug ("connected transfer socket: %s", g_strerror (errno));
+      close (cfd);
+      return -1;
+    }
+  return cfd;
+}
+
+/* Whether a new transfer may take two sockets: only while every other
+ * transfer that max-sessions allows would still get its one under
+ * RLIMIT_NOFILE, with a reserve for the rest of the daemon. (A soft limit of
+ * 1024 with the default max-sessions leaves every transfer one socket.) */
+static gboolean
+tftp_plugin_may_pair (PxedPlugin *self)
+{
+  guint n = g_hash_table_size (self->sessions);
+  guint64 others = self->cfg->max_sessions > n + 1 ? self->cfg->max_sessions - n - 1 : 0;
+  struct rlimit rl;
+
+  if (!self->connect)
+    return FALSE;
+  if (getrlimit (RLIMIT_NOFILE, &rl) < 0)
+    return FALSE;
+  return rl.rlim_cur == RLIM_INFINITY
+         || (guint64) self->n_fds + 2 + others + TFTP_FD_RESERVE <= (guint64) rl.rlim_cur;
+}
+
 static void
 tftp_request_cb (const PxedDatagram *dgram, gpointer user_data)
 {
@@ -814,7 +967,8 @@ tftp_request_cb (const PxedDatagram *dgram, gpointer user_data)
   TftpAction a;
   guint64 size;
   guint n_client;
-  int fd;
+  int fd, cfd = -1;
+  gboolean ok;
 
   if (self->stopping)
     return;
@@ -915,9 +1069,15 @@ tftp_request_cb (const PxedDatagram *dgram, gpointer user_data)
         limits.blksize_mtu = mtu - overhead;
     }
 
+  if (tftp_plugin_may_pair (self))
+    cfd = tftp_socket_connected (fd, (const struct sockaddr *) &dgram->peer, dgram->peer_len);
+
   s = g_new0 (TftpSession, 1);
   s->plugin = self;
-  s->fd = fd;
+  s->connected = cfd >= 0;
+  s->fd = s->connected ? cfd : fd;
+  s->stray_fd = s->connected ? fd : -1;
+  self->n_fds += s->connected ? 2 : 1;
   s->mode = req.mode;
   s->content = g_steal_pointer (&content);
   s->netascii = g_steal_pointer (&netascii);
@@ -950,16 +1110,20 @@ tftp_request_cb (const PxedDatagram *dgram, gpointer user_data)
       int sndbuf = (int) MIN ((gsize) params.windowsize * (params.blksize + 2048) * 2,
                               (gsize) 16 * 1024 * 1024);
 
-      if (setsockopt (fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof sndbuf) < 0)
-        (void) setsockopt (fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
+      if (setsockopt (s->fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof sndbuf) < 0)
+        (void) setsockopt (s->fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
     }
 
   s->deadline_us = -1;
   g_hash_table_insert (self->sessions, s->key, s);
   g_hash_table_insert (self->per_client, g_strdup (ip), GUINT_TO_POINTER (n_client + 1));
   ev.events = EPOLLIN;
-  ev.data.ptr = s;
-  if (epoll_ctl (self->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
+  ev.data.u64 = (guintptr) s;
+  ok = epoll_ctl (self->epfd, EPOLL_CTL_ADD, s->fd, &ev) == 0;
+  ev.data.u64 = (guintptr) s | 1;
+  if (ok && s->stray_fd >= 0)
+    ok = epoll_ctl (self->epfd, EPOLL_CTL_ADD, s->stray_fd, &ev) == 0;
+  if (!ok)
     {
       g_warning ("%s: epoll_ctl: %s", s->key, g_strerror (errno));
       tftp_session_free (s);
@@ -993,7 +1157,10 @@ tftp_create (PxedHost *host, const PxedSection *sec, GError **error)
   self->sessions = g_hash_table_new (g_str_hash, g_str_equal);
   self->per_client = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->epfd = -1;
+  self->timerfd = -1;
+  self->timer_us = -1;
   self->gso = g_getenv ("PXED_TFTP_NO_GSO") == NULL;
+  self->connect = g_getenv ("PXED_TFTP_NO_CONNECT") == NULL;
   return self;
 }
 
@@ -1036,14 +1203,27 @@ tftp_start (PxedPlugin *self, GError **error)
   if (!tftp_open_root (self, self->cfg, error))
     return FALSE;
   self->epfd = epoll_create1 (EPOLL_CLOEXEC);
-  if (self->epfd < 0)
+  self->timerfd = timerfd_create (CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+  if (self->epfd < 0 || self->timerfd < 0)
     {
       int saved = errno;
 
-      g_set_error (error, PXED_NET_ERROR, PXED_NET_ERROR_FAILED, "epoll_create1: %s",
-                   g_strerror (saved));
+      g_set_error (error, PXED_NET_ERROR, PXED_NET_ERROR_FAILED, "%s: %s",
+                   self->epfd < 0 ? "epoll_create1" : "timerfd_create", g_strerror (saved));
       return FALSE;
     }
+  {
+    struct epoll_event ev = { .events = EPOLLIN, .data.u64 = TFTP_EV_TIMER };
+
+    if (epoll_ctl (self->epfd, EPOLL_CTL_ADD, self->timerfd, &ev) < 0)
+      {
+        int saved = errno;
+
+        g_set_error (error, PXED_NET_ERROR, PXED_NET_ERROR_FAILED, "epoll_ctl: %s",
+                     g_strerror (saved));
+        return FALSE;
+      }
+  }
   self->io_source = g_source_new (&tftp_io_source_funcs, sizeof (TftpIoSource));
   io = (TftpIoSource *) self->io_source;
   io->plugin = self;
@@ -1164,6 +1344,8 @@ tftp_destroy (PxedPlugin *self)
     }
   if (self->epfd >= 0)
     close (self->epfd);
+  if (self->timerfd >= 0)
+    close (self->timerfd);
   g_ptr_array_unref (self->subs);
   g_hash_table_unref (self->sessions);
   g_hash_table_unref (self->per_client);

@@ -8,6 +8,12 @@
 # usage: tests/bench/tftp/run.sh [BUILD_DIR]       (as root: dnsmasq only serves TFTP on port 69)
 # Knobs (environment): REPS=3 FILE_MB=256 STORM_CLIENTS=200 STORM_MB=32 STORM_REPS=1
 #   SERVERS="pxed tftpd-hpa dnsmasq atftpd"  CASES="512 1468 65464 w16 w64 storm"
+#   Optional servers (add them to SERVERS): floor (floor.c, a minimal one-socket-
+#   per-transfer server: what any RFC 1350 server costs at the least), floor-conn
+#   (the same with connect()ed transfer sockets), floor-uring (the same on
+#   io_uring: one syscall per batch of packets; needs liburing-dev), pxed-old (a
+#   second pxed with the plugin OLD_PLUGIN=/path/pxed-tftp.so, for A/B runs).
+#   docs/tftp-storm.md has what they showed.
 #   ATFTPD=/path/to/atftpd (default: apt-get download atftpd and unpack it here;
 #   Debian's atftpd package conflicts with tftpd-hpa)
 # Needs: taskset, in.tftpd (tftpd-hpa), dnsmasq.
@@ -65,6 +71,35 @@ YAML
   bench_server_start pxed "$PXED" --foreground --config "$BENCH_TMP/pxed" \
     --plugin-dir "$BENCH_TMP/pxed/plugins"
 fi
+if has pxed-old; then
+  [ -n "${OLD_PLUGIN:-}" ] && [ -e "$OLD_PLUGIN" ] || bench_die "pxed-old needs OLD_PLUGIN=/path/pxed-tftp.so"
+  PORT[pxed-old]=$(free_udp_port)
+  mkdir -p "$BENCH_TMP/pxed-old/conf.d" "$BENCH_TMP/pxed-old/plugins"
+  install -m 0644 "$OLD_PLUGIN" "$BENCH_TMP/pxed-old/plugins/pxed-tftp.so"
+  sed "s/:${PORT[pxed]:-0}\"/:${PORT[pxed-old]}\"/" "$BENCH_TMP/pxed/conf.d/10-tftp.yaml" \
+    > "$BENCH_TMP/pxed-old/conf.d/10-tftp.yaml"
+  grep -q ":${PORT[pxed-old]}" "$BENCH_TMP/pxed-old/conf.d/10-tftp.yaml" || bench_die "pxed-old needs pxed"
+  bench_server_start pxed-old "$PXED" --foreground --config "$BENCH_TMP/pxed-old" \
+    --plugin-dir "$BENCH_TMP/pxed-old/plugins"
+fi
+if has floor-uring; then
+  ${CC:-cc} -O2 -std=gnu11 -DFLOOR_URING -o "$BENCH_TMP/floor-uring" "$HERE/floor.c" -luring \
+    || bench_die "building floor.c with io_uring failed (apt-get install liburing-dev)"
+  PORT[floor-uring]=$(free_udp_port)
+  bench_server_start floor-uring "$BENCH_TMP/floor-uring" 127.0.0.1 "${PORT[floor-uring]}" "$ROOT"
+fi
+if has floor || has floor-conn; then
+  ${CC:-cc} -O2 -std=gnu11 -o "$BENCH_TMP/floor" "$HERE/floor.c" || bench_die "building floor.c failed"
+  if has floor; then
+    PORT[floor]=$(free_udp_port)
+    bench_server_start floor "$BENCH_TMP/floor" 127.0.0.1 "${PORT[floor]}" "$ROOT"
+  fi
+  if has floor-conn; then
+    PORT[floor-conn]=$(free_udp_port)
+    bench_server_start floor-conn env FLOOR_CONNECT=1 "$BENCH_TMP/floor" 127.0.0.1 \
+      "${PORT[floor-conn]}" "$ROOT"
+  fi
+fi
 if has tftpd-hpa; then
   command -v in.tftpd >/dev/null || bench_die "in.tftpd missing (apt-get install tftpd-hpa)"
   PORT[tftpd-hpa]=$(free_udp_port)
@@ -102,19 +137,41 @@ run_case () {
 echo "pinning: server CPU $BENCH_SERVER_CPU, client CPU $BENCH_CLIENT_CPU; $REPS runs per case, interleaved" >&2
 for rep in $(seq 1 "$REPS"); do
   echo "run $rep/$REPS" >&2
-  has_case 512 && run_case "${FILE_MB}MiB blksize 512" "pxed tftpd-hpa dnsmasq atftpd" -b 512 -V "$ROOT/big.img" big.img
-  has_case 1468 && run_case "${FILE_MB}MiB blksize 1468" "pxed tftpd-hpa dnsmasq atftpd" -b 1468 -V "$ROOT/big.img" big.img
-  has_case 65464 && run_case "${FILE_MB}MiB blksize 65464" "pxed tftpd-hpa dnsmasq atftpd" -b 65464 -V "$ROOT/big.img" big.img
-  has_case w16 && run_case "${FILE_MB}MiB 1468 windowsize 16" "pxed atftpd" -b 1468 -w 16 -V "$ROOT/big.img" big.img
-  has_case w64 && run_case "${FILE_MB}MiB 1468 windowsize 64" "pxed atftpd" -b 1468 -w 64 -V "$ROOT/big.img" big.img
+  has_case 512 && run_case "${FILE_MB}MiB blksize 512" "pxed pxed-old tftpd-hpa dnsmasq atftpd floor floor-conn floor-uring" -b 512 -V "$ROOT/big.img" big.img
+  has_case 1468 && run_case "${FILE_MB}MiB blksize 1468" "pxed pxed-old tftpd-hpa dnsmasq atftpd floor floor-conn floor-uring" -b 1468 -V "$ROOT/big.img" big.img
+  has_case 65464 && run_case "${FILE_MB}MiB blksize 65464" "pxed pxed-old tftpd-hpa dnsmasq atftpd floor floor-conn floor-uring" -b 65464 -V "$ROOT/big.img" big.img
+  has_case w16 && run_case "${FILE_MB}MiB 1468 windowsize 16" "pxed pxed-old atftpd" -b 1468 -w 16 -V "$ROOT/big.img" big.img
+  has_case w64 && run_case "${FILE_MB}MiB 1468 windowsize 64" "pxed pxed-old atftpd" -b 1468 -w 64 -V "$ROOT/big.img" big.img
 done
 if has_case storm; then
   for rep in $(seq 1 "$STORM_REPS"); do
     echo "storm $rep/$STORM_REPS: $STORM_CLIENTS clients x ${STORM_MB} MiB at blksize 1468" >&2
-    run_case "storm ${STORM_CLIENTS}x${STORM_MB}MiB 1468" "pxed dnsmasq tftpd-hpa atftpd" \
+    run_case "storm ${STORM_CLIENTS}x${STORM_MB}MiB 1468" "pxed pxed-old dnsmasq floor floor-conn floor-uring tftpd-hpa atftpd" \
       -b 1468 -P "$STORM_CLIENTS" -n "$STORM_CLIENTS" -V "$ROOT/storm.img" storm.img
   done
 fi
 
 echo
 bench_report pxed
+
+# On a shared machine the medians move with other load; the best run of each
+# (least disturbed) is the steadier measure of what a server itself costs.
+echo
+echo "best run of each (fastest time; lowest server CPU per GiB, of any run):"
+/usr/bin/python3 - "$BENCH_RESULTS" <<'PY'
+import sys, collections
+runs = collections.defaultdict(list)
+order = []
+for line in open(sys.argv[1]):
+    case, server, secs, cpu, nbytes, failed = line.rstrip("\n").split("\t")
+    if (case, server) not in runs:
+        order.append((case, server))
+    runs[(case, server)].append((float(secs), float(cpu), int(nbytes)))
+print("%-30s %-12s %9s %10s %11s" % ("case", "server", "seconds", "MB/s", "cpu-s/GiB"))
+for key in order:
+    rs = runs[key]
+    secs = min(r[0] for r in rs)
+    nbytes = max(r[2] for r in rs)
+    cpu_gib = min(r[1] / (r[2] / 2**30) for r in rs if r[2] > 0) if nbytes else 0.0
+    print("%-30s %-12s %9.3f %10.1f %11.2f" % (key[0], key[1], secs, nbytes / secs / 1e6, cpu_gib))
+PY
