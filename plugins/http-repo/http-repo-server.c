@@ -93,6 +93,7 @@ struct _Conn {
   gboolean dead;        /* hung up while its request was with the main thread */
   gboolean closed;      /* in worker->graveyard: events still in the batch are stale */
   gboolean close_after; /* close once the response is out */
+  gboolean corked;      /* TCP_CORK is on while a file goes out */
   GList    all_link;    /* in worker->conns */
   GList    timer_link;  /* in one of the worker's timer queues */
   GQueue  *timer;       /* which one (NULL: none) */
@@ -499,10 +500,17 @@ conn_start_response (Conn *c, guint status, const char *extra, GBytes *body, int
     }
   else
     {
+      int one = 1;
+
       c->body_fd = fd;
       c->file_pos = offset;
       c->file_end = offset + length;
       req->body_bytes = length;
+      /* only full segments while the file goes out: without it, every
+       * sendfile that fills the socket pushes its tail as a short segment
+       * (TCP_NODELAY), and the client pays per segment */
+      if (!c->corked && setsockopt (c->watch.fd, IPPROTO_TCP, TCP_CORK, &one, sizeof one) == 0)
+        c->corked = TRUE;
     }
   c->state = CONN_WRITING;
 }
@@ -1085,6 +1093,14 @@ conn_write (Conn *c)
           /* all out */
           HttpRepoRequest *req = c->req;
 
+          if (c->corked)
+            {
+              int zero = 0;
+
+              /* pushes what is left of the last segment */
+              setsockopt (c->watch.fd, IPPROTO_TCP, TCP_CORK, &zero, sizeof zero);
+              c->corked = FALSE;
+            }
           request_log (req, TRUE);
           request_free (req);
           c->req = NULL;
