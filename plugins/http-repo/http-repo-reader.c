@@ -58,18 +58,27 @@ on_message_begin (http_parser *p)
   return 0;
 }
 
+/* One more piece of a field: the first sets where it starts in r->buf, the
+ * others (they follow it directly there) make it longer. */
+static void
+extend_field (HttpRepoReader *r, gboolean *seen, gsize *off, gsize *len, const char *at,
+              size_t n)
+{
+  if (!*seen)
+    {
+      *seen = TRUE;
+      *off = (gsize) (at - r->buf);
+      *len = 0;
+    }
+  *len += n;
+}
+
 static int
 on_url (http_parser *p, const char *at, size_t len)
 {
   HttpRepoReader *r = p->data;
 
-  if (!r->url_seen)
-    {
-      r->url_seen = TRUE;
-      r->url_off = (gsize) (at - r->buf);
-      r->url_len = 0;
-    }
-  r->url_len += len;
+  extend_field (r, &r->url_seen, &r->url_off, &r->url_len, at, len);
   return 0;
 }
 
@@ -80,13 +89,7 @@ on_header_field (http_parser *p, const char *at, size_t len)
 
   if (r->in_value)
     end_header (r);
-  if (!r->field_seen)
-    {
-      r->field_seen = TRUE;
-      r->field_off = (gsize) (at - r->buf);
-      r->field_len = 0;
-    }
-  r->field_len += len;
+  extend_field (r, &r->field_seen, &r->field_off, &r->field_len, at, len);
   return 0;
 }
 
@@ -95,13 +98,7 @@ on_header_value (http_parser *p, const char *at, size_t len)
 {
   HttpRepoReader *r = p->data;
 
-  if (!r->in_value)
-    {
-      r->in_value = TRUE;
-      r->value_off = (gsize) (at - r->buf);
-      r->value_len = 0;
-    }
-  r->value_len += len;
+  extend_field (r, &r->in_value, &r->value_off, &r->value_len, at, len);
   return 0;
 }
 
