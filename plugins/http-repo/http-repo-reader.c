@@ -171,7 +171,7 @@ http_repo_reader_init (HttpRepoReader *r, gsize cap, guint max_headers)
 {
   memset (r, 0, sizeof *r);
   r->cap = MAX (cap, 16);
-  r->buf = g_malloc (r->cap);
+  /* the buffer comes with the first input (see http_repo_reader_release) */
   r->max_headers = max_headers;
   http_parser_init (&r->parser, HTTP_REQUEST);
   r->parser.data = r;
@@ -217,10 +217,25 @@ keep_from (const HttpRepoReader *r)
   return r->pos;
 }
 
+gboolean
+http_repo_reader_release (HttpRepoReader *r)
+{
+  if (r->buf == NULL || r->in_request || r->pos < r->len ||
+      HTTP_PARSER_ERRNO (&r->parser) != HPE_OK)
+    return FALSE;
+  g_clear_pointer (&r->buf, g_free);
+  r->len = r->pos = r->req_start = 0;
+  return TRUE;
+}
+
 char *
 http_repo_reader_space (HttpRepoReader *r, gsize *avail)
 {
-  gsize keep = keep_from (r);
+  gsize keep;
+
+  if (r->buf == NULL)
+    r->buf = g_malloc (r->cap);
+  keep = keep_from (r);
 
   if (keep > 0 && (r->len == r->cap || r->pos == r->len))
     {

@@ -75,6 +75,10 @@ void http_repo_reader_clear (HttpRepoReader *r);
  * buffer first), 0 when the request being read fills max-header-size (then
  * http_repo_reader_next answers 414 or 431). */
 char *http_repo_reader_space  (HttpRepoReader *r, gsize *avail);
+/* Between two requests with nothing buffered: frees the buffer (an idle
+ * keep-alive connection then costs no max-header-size bytes); the next
+ * http_repo_reader_space allocates it again. FALSE when it is in use. */
+gboolean http_repo_reader_release (HttpRepoReader *r);
 /* @n bytes were put at http_repo_reader_space; 0 means the peer closed. */
 void  http_repo_reader_commit (HttpRepoReader *r, gsize n);
 

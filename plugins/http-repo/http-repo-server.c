@@ -1246,8 +1246,13 @@ conn_process (Conn *c)
     }
   else if (w->quiesced)
     conn_close (c);
-  else if (c->timer != &w->idle_timers)
-    conn_set_timer (c, &w->idle_timers);
+  else
+    {
+      /* idle keep-alive: no input buffer until the next request */
+      http_repo_reader_release (&c->rd);
+      if (c->timer != &w->idle_timers)
+        conn_set_timer (c, &w->idle_timers);
+    }
 }
 
 /* ---- Workers ---------------------------------------------------------------------------- */

@@ -66,6 +66,9 @@ feed (const char *stream, gsize len, gsize cap, guint max_headers, gsize chunk)
           if (result == HTTP_REPO_READ_REQUEST)
             {
               http_repo_reader_done (&r);
+              /* what an idle keep-alive connection does: nothing changes */
+              if (chunk == 1)
+                http_repo_reader_release (&r);
               continue;
             }
           if (result != HTTP_REPO_READ_MORE)

@@ -258,6 +258,23 @@ test_in_request (void)
   http_repo_reader_done (&r);
   g_assert_false (http_repo_reader_in_request (&r));
   http_repo_parsed_clear (&p);
+
+  /* idle: the buffer goes, and comes back with the next request */
+  g_assert_true (http_repo_reader_release (&r));
+  g_assert_null (r.buf);
+  space = http_repo_reader_space (&r, &avail);
+  g_assert_cmpuint (avail, ==, 8192);
+  memcpy (space, "HEAD /x HTTP/1.1\r\n", 18);
+  http_repo_reader_commit (&r, 18);
+  g_assert_cmpint (http_repo_reader_next (&r, &p), ==, HTTP_REPO_READ_MORE);
+  g_assert_false (http_repo_reader_release (&r)); /* in use */
+  space = http_repo_reader_space (&r, &avail);
+  memcpy (space, "\r\n", 2);
+  http_repo_reader_commit (&r, 2);
+  g_assert_cmpint (http_repo_reader_next (&r, &p), ==, HTTP_REPO_READ_REQUEST);
+  g_assert_cmpstr (p.target, ==, "/x");
+  g_assert_true (p.head);
+  http_repo_parsed_clear (&p);
   http_repo_reader_clear (&r);
 }
 
