@@ -185,8 +185,21 @@ dhcp_plugin_log_lease (PxedPlugin *self, const char *mac, guint32 addr, const ch
                        gint arch, guint32 lease_time)
 {
   char ip[INET_ADDRSTRLEN];
-  g_autofree char *arch_str = arch >= 0 ? g_strdup_printf ("%d", arch) : g_strdup ("unknown");
+  g_autofree char *arch_str = NULL;
 
+  if (arch >= 0)
+    arch_str = g_strdup_printf ("%d", arch);
+  else
+    {
+      /* an installed OS sends no option 93; its firmware did, earlier */
+      g_autoptr(PxedClientFacts) known = mac != NULL ? pxed_clients_lookup_mac (self->host, mac)
+                                                     : NULL;
+
+      if (known != NULL && known->arch >= 0)
+        arch_str = g_strdup_printf ("none, firmware %d", known->arch);
+      else
+        arch_str = g_strdup ("none");
+    }
   inet_ntop (AF_INET, &addr, ip, sizeof ip);
   g_message ("%s: lease %s to %s (%s, arch %s) for %us", self->instance, ip,
              mac != NULL ? mac : "?", hostname != NULL ? hostname : "no hostname", arch_str,

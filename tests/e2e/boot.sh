@@ -193,7 +193,9 @@ case "$E2E_LOADER" in                        # the boot loader's configuration f
 esac
 case "$MODE" in                              # the dhcp plugin's one line per ACKed lease
   proxy-*|bad-lease) ;;
-  *) E2E_PXED_LOG_PATTERNS+=('lease {ip} to {mac} \([^)]*, arch [0-9]+\) for [0-9]+s') ;;
+  *) E2E_PXED_LOG_PATTERNS+=('lease {ip} to {mac} \([^)]*, arch [0-9]+\) for [0-9]+s'
+       # the installed system's lease (udhcpc sends no option 93): the firmware's arch is known
+       'lease {ip} to {mac} \([^)]*, arch none, firmware [0-9]+\) for [0-9]+s') ;;
 esac
 ###################################################################################################
 

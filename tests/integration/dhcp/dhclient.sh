@@ -67,7 +67,7 @@ assert_eq free "$(journal_state "$ADDR")" "journal state after RELEASE"
 pxed_stop
 # one message-level line per lease event
 MAC=$(ip netns exec "$NS_C" cat "/sys/class/net/$VETH_C/address")
-grep -q "lease ${ADDR//./\\.} to $MAC (.*, arch unknown) for 20s" "$PXED_LOG" ||
+grep -q "lease ${ADDR//./\\.} to $MAC (.*, arch none) for 20s" "$PXED_LOG" ||
   fail "no lease log line for $ADDR to $MAC"
 [ "$(grep -c "lease ${ADDR//./\\.} to $MAC " "$PXED_LOG")" -ge 3 ] ||
   fail "not one lease line per ACK (DORA, renewal, reboot)"
