@@ -91,5 +91,6 @@ else
 fi
 
 log "done in $(( $(date +%s) - start )) s"
-echo "$total_pass passed, $total_fail failed, $total_skip skipped"
+echo "skipped: $total_skip"
+echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]
