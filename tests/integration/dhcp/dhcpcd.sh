@@ -33,14 +33,7 @@ ip netns exec "$NS_C" "${DC[@]}" -B -t 20 "$VETH_C" > "$T/dhcpcd.log" 2>&1 &
 DPID=$!
 at_exit "ip netns exec $NS_C dhcpcd -x $VETH_C >/dev/null 2>&1; kill $DPID 2>/dev/null"
 
-wait_event () {
-  local pattern=$1 i
-  for i in $(seq 1 150); do
-    grep -qE "$pattern" "$EVENTS" 2>/dev/null && return 0
-    sleep 0.1
-  done
-  fail "no dhcpcd event /$pattern/: $(cat "$EVENTS" 2>/dev/null) $(tail -n 20 "$T/dhcpcd.log")"
-}
+CLIENT_NAME=dhcpcd CLIENT_LOG=$T/dhcpcd.log
 wait_event '^BOUND 192\.0\.2\.1[0-9][0-9]'
 ADDR=$(awk '$1 == "BOUND" { print $2 }' "$EVENTS" | tail -n 1)
 assert_eq bound "$(journal_state "$ADDR")" "journal state after DORA"

@@ -52,3 +52,16 @@ in_client () {
 journal_state () {
   grep -E "^[a-z]+ $1 " "$STATE/dhcp-10-dhcp.leases" | tail -n 1 | cut -d' ' -f1
 }
+
+# wait_event PATTERN: waits until the client's event file ($EVENTS, written by
+# its hook script) has a line matching the extended regex; $EVENT_TRIES tenths
+# of a second at most (default 150), then fails with the events and the last
+# lines of $CLIENT_LOG ($CLIENT_NAME names the client).
+wait_event () {
+  local pattern=$1 i
+  for i in $(seq 1 "${EVENT_TRIES:-150}"); do
+    grep -qE "$pattern" "$EVENTS" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  fail "no $CLIENT_NAME event /$pattern/: $(cat "$EVENTS" 2>/dev/null) $(tail -n 20 "$CLIENT_LOG")"
+}

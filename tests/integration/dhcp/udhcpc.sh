@@ -32,14 +32,7 @@ ip netns exec "$NS_C" $UDHCPC -f -i "$VETH_C" -s "$T/script" -t 10 -T 1 -A 1 -x 
 UPID=$!
 at_exit "kill $UPID 2>/dev/null"
 
-wait_event () {
-  local pattern=$1 i
-  for i in $(seq 1 100); do
-    grep -qE "$pattern" "$EVENTS" 2>/dev/null && return 0
-    sleep 0.1
-  done
-  fail "no udhcpc event /$pattern/: $(cat "$EVENTS" 2>/dev/null) $(cat "$T/udhcpc.log")"
-}
+CLIENT_NAME=udhcpc CLIENT_LOG=$T/udhcpc.log EVENT_TRIES=100
 wait_event '^bound 192\.0\.2\.1[0-9][0-9] 192\.0\.2\.1 example\.test'
 ADDR=$(awk '$1 == "bound" { print $2 }' "$EVENTS" | tail -n 1)
 assert_eq bound "$(journal_state "$ADDR")" "journal state after DORA"
